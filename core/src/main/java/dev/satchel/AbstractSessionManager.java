@@ -1,0 +1,161 @@
+package dev.satchel;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy every store shares, written once: id validation, expiry, the clock, new-session creation and
+ * change bookkeeping. A store extends this class and implements only its I/O — {@link #load},
+ * {@link #create}, {@link #apply} and {@link #delete} — and is then a complete {@link SessionManager}.
+ *
+ * <p>What the base guarantees to a store: every id it passes is {@linkplain SessionIds#isValid valid}, so
+ * a store may build a file name or key from it directly; every record it passes is complete. What a store
+ * guarantees back: {@link #apply} is atomic with respect to every other write of the same session, across
+ * threads and, where the store is shared, across processes.
+ *
+ * <p>A new session gets an idle timeout of {@link #DEFAULT_IDLE_TIMEOUT} and an absolute deadline of
+ * {@link #DEFAULT_ABSOLUTE_TIMEOUT} after creation unless changed on the session ({@link HttpSessions}
+ * applies its own settings).
+ */
+public abstract class AbstractSessionManager implements SessionManager {
+
+    /** Idle timeout of a session created by {@link #newSession()}: 30 minutes. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(30);
+    /** Absolute timeout of a session created by {@link #newSession()}: 12 hours. */
+    public static final Duration DEFAULT_ABSOLUTE_TIMEOUT = Duration.ofHours(12);
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractSessionManager.class);
+
+    private final Clock clock;
+
+    /** A manager reading time from {@code clock}. */
+    protected AbstractSessionManager(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** The clock this manager reads time from. */
+    protected final Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Reads the stored record of {@code sid}, expired or not (the caller checks expiry).
+     *
+     * @return the record, or {@code null} when none is stored
+     * @throws CorruptSessionException if an entry exists but cannot be read
+     * @throws SessionStoreException if the store fails
+     */
+    protected abstract SessionRecord load(String sid);
+
+    /**
+     * Stores a new record unless one with the same id exists.
+     *
+     * @return {@code false} if a record with this id already exists; nothing was written
+     * @throws SessionStoreException if the store fails
+     */
+    protected abstract boolean create(SessionRecord record);
+
+    /**
+     * Atomically reads the stored record of {@code changes.sessionId()} and replaces it with
+     * {@link ChangeSet#applyTo changes.applyTo(stored)} (or the same merge done inside the store); when
+     * that is {@code null}, writes nothing, or deletes the entry, which is expired either way.
+     *
+     * @return the record now stored, or {@code null} when the session was absent or expired
+     * @throws SessionStoreException if the store fails
+     */
+    protected abstract SessionRecord apply(ChangeSet changes);
+
+    /**
+     * Deletes the stored record of {@code sid} if there is one.
+     *
+     * @throws SessionStoreException if the store fails
+     */
+    protected abstract void delete(String sid);
+
+    /**
+     * Called after {@link #load} reported a corrupt entry (already logged), so the store can move it out of
+     * the way and not report it again. The default does nothing.
+     */
+    protected void discardCorrupt(String sid) {}
+
+    @Override
+    public Session newSession() {
+        String[] idAndRandval = SessionIds.newIdAndRandval();
+        long now = clock.millis();
+        return Session.fresh(SessionRecord.builder(idAndRandval[0], idAndRandval[1])
+                .created(now)
+                .lastAccess(now)
+                .idleTimeoutMillis(DEFAULT_IDLE_TIMEOUT.toMillis())
+                .deadline(now + DEFAULT_ABSOLUTE_TIMEOUT.toMillis())
+                .build());
+    }
+
+    @Override
+    public boolean exists(String sid) {
+        return live(sid) != null;
+    }
+
+    @Override
+    public Optional<Session> get(String sid) {
+        SessionRecord record = live(sid);
+        return record == null ? Optional.empty() : Optional.of(Session.of(record));
+    }
+
+    @Override
+    public boolean put(Session session) {
+        long now = clock.millis();
+        if (session.isNew()) {
+            SessionRecord initial = session.initialRecord(now);
+            if (initial == null) {
+                return false;
+            }
+            if (!create(initial)) {
+                throw new SessionConflictException("a session with this id already exists");
+            }
+            session.saved(initial);
+            return true;
+        }
+        SessionRecord merged = apply(session.changes(now));
+        if (merged == null) {
+            return false;
+        }
+        session.saved(merged);
+        return true;
+    }
+
+    @Override
+    public void remove(String sid) {
+        if (SessionIds.isValid(sid)) {
+            delete(sid);
+        }
+    }
+
+    /** The stored, unexpired, readable record of {@code sid}, or {@code null}. */
+    private SessionRecord live(String sid) {
+        if (!SessionIds.isValid(sid)) {
+            return null;
+        }
+        SessionRecord record;
+        try {
+            record = load(sid);
+        } catch (CorruptSessionException e) {
+            // The message names the defect, never the content or the id.
+            LOG.warn("Treating an unreadable session entry as absent: {}", e.getMessage());
+            discardCorrupt(sid);
+            return null;
+        }
+        if (record == null || record.isExpiredAt(clock.millis())) {
+            return null;
+        }
+        if (!record.id().equals(sid)) {
+            LOG.warn("Treating a session entry stored under another id as absent");
+            discardCorrupt(sid);
+            return null;
+        }
+        return record;
+    }
+}

@@ -1,0 +1,373 @@
+package dev.satchel;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request lifecycle, for any HTTP framework: the {@code Cookie} request header in, a {@link Session}
+ * for the request, the {@code Set-Cookie} response header out.
+ *
+ * <pre>{@code
+ * HttpSessions sessions = HttpSessions.builder()
+ *     .manager(manager)
+ *     .signingKeys(SigningKeys.fromBase64(System.getenv("SESSION_KEY")))
+ *     .cookie(CookieSpec.named("__Host-SID"))
+ *     .idleTimeout(Duration.ofMinutes(30)).absoluteTimeout(Duration.ofHours(12))
+ *     .build();
+ *
+ * Session s = sessions.open(request.header("Cookie"));
+ * ...                                              // read and write attributes
+ * sessions.commit(s).ifPresent(c -> response.addHeader("Set-Cookie", c));
+ * }</pre>
+ *
+ * <p><b>What a cookie must be to be accepted.</b> {@code sid!digest} where the sid is a
+ * {@linkplain SessionIds#isValid valid id} of a stored, unexpired session and the digest is that session's
+ * HMAC under one of the {@linkplain SigningKeys signing keys}, compared in constant time. Anything else —
+ * garbage, a forged or tampered cookie, an expired or unknown session — gives a new session with a fresh
+ * id: an id chosen by a client is never adopted. When the header carries the cookie name more than once
+ * (a cookie tossed from a parent domain), up to {@value #MAX_CANDIDATES} well-formed candidates are tried
+ * in order and only one that verifies is accepted.
+ *
+ * <p><b>What commit writes.</b> A new session is stored, and its cookie sent, only once it holds an
+ * attribute or a principal: an empty session costs nothing. A modified session is saved (its changes
+ * merged into the stored state). An unmodified one is only touched — its last access stored — once the
+ * {@linkplain Builder#touchThreshold share of its idle timeout} has passed since the last stored access, so
+ * read-only traffic does not turn into writes; in exchange a session may expire up to that share of its
+ * idle timeout early. A {@code Set-Cookie} is returned when the client's cookie must change: a new or
+ * rotated session, a cookie signed with an older key, a sliding {@code Max-Age}, or a session that was
+ * invalidated or has disappeared (an expiring cookie).
+ *
+ * <p>Thread-safe; one instance serves every request. Never logs a cookie, id, randval, digest or key.
+ */
+public final class HttpSessions {
+
+    /** The most well-formed candidate cookies tried from one header, each costing one store lookup. */
+    public static final int MAX_CANDIDATES = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpSessions.class);
+    /** {@code sid!digest}. */
+    private static final int COOKIE_VALUE_LENGTH = SessionIds.LENGTH + 1 + SigningKeys.DIGEST_LENGTH;
+
+    private final SessionManager manager;
+    private final SigningKeys keys;
+    private final CookieSpec cookie;
+    private final Duration idleTimeout;
+    private final Duration absoluteTimeout;
+    private final double touchThreshold;
+    private final Clock clock;
+
+    private HttpSessions(Builder b) {
+        this.manager = b.manager;
+        this.keys = b.keys;
+        this.cookie = b.cookie;
+        this.idleTimeout = b.idleTimeout;
+        this.absoluteTimeout = b.absoluteTimeout;
+        this.touchThreshold = b.touchThreshold;
+        this.clock = b.clock;
+    }
+
+    /** Starts configuring; a manager and signing keys are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The manager sessions are loaded from and saved to. */
+    public SessionManager manager() {
+        return manager;
+    }
+
+    /** The cookie this instance reads and writes. */
+    public CookieSpec cookie() {
+        return cookie;
+    }
+
+    /**
+     * Returns the session the request's cookie names if it verifies, otherwise a new (unsaved) session.
+     *
+     * @param cookieHeader the raw {@code Cookie} request header, or {@code null} when there is none; when
+     *     a request carries several {@code Cookie} headers, join them with {@code "; "}
+     * @throws SessionStoreException if the manager fails while loading
+     */
+    public Session open(String cookieHeader) {
+        if (cookieHeader != null) {
+            Session found = findVerified(cookieHeader);
+            if (found != null) {
+                return found;
+            }
+        }
+        return newSession();
+    }
+
+    /**
+     * Saves what the request did to {@code session} and returns the {@code Set-Cookie} header value to
+     * send, if the client's cookie must change (see the class comment).
+     *
+     * @throws SessionStoreException if the manager fails; nothing is half written
+     */
+    public Optional<String> commit(Session session) {
+        if (session.invalidated) {
+            return Optional.of(cookie.expiredHeader());
+        }
+        if (session.isNew()) {
+            if (session.isEmpty()) {
+                LOG.trace("Not storing an empty new session");
+                return Optional.empty();
+            }
+            if (!manager.put(session)) {
+                return Optional.empty();
+            }
+            LOG.trace("Stored a new session");
+            return Optional.of(cookieFor(session));
+        }
+        boolean write = session.isModified() || touchDue(session.record());
+        if (write && !manager.put(session)) {
+            LOG.debug("Session was removed or expired during the request; expiring its cookie");
+            return Optional.of(cookie.expiredHeader());
+        }
+        if (session.cookieOutdated || (write && cookie.hasMaxAge())) {
+            return Optional.of(cookieFor(session));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Gives {@code session} a new id and randval, keeping its data; the old id stops working at once.
+     * Call it when the privilege level changes (login) so an id planted or seen before cannot be used
+     * after. The new cookie is returned by the next {@link #commit}.
+     *
+     * <p>A stored session's pending changes are saved first, then a record is created under the new id,
+     * then the old one is removed (so a failure never loses the session). A change another request makes
+     * to the old id between these steps is lost.
+     *
+     * @return {@code false} if the session was removed or expired meanwhile (treat it like a logout);
+     *     then nothing was changed
+     * @throws IllegalStateException if the session was invalidated
+     * @throws SessionStoreException if the manager fails
+     */
+    public boolean rotateId(Session session) {
+        if (session.invalidated) {
+            throw new IllegalStateException("session was invalidated");
+        }
+        if (session.isNew()) {
+            session.reissue(SessionIds.newIdAndRandval());
+            return true;
+        }
+        if (session.isModified() && !manager.put(session)) {
+            return false;
+        }
+        String oldId = session.id();
+        session.reissue(SessionIds.newIdAndRandval());
+        if (!manager.put(session)) {
+            return false;
+        }
+        manager.remove(oldId);
+        session.cookieOutdated = true;
+        LOG.debug("Rotated a session id");
+        return true;
+    }
+
+    /**
+     * Removes {@code session} from the store; the next {@link #commit} returns a cookie that makes the
+     * browser forget it. The old cookie is refused from now on.
+     *
+     * @throws SessionStoreException if the manager fails
+     */
+    public void invalidate(Session session) {
+        if (!session.isNew()) {
+            manager.remove(session.id());
+        }
+        session.invalidated = true;
+        LOG.debug("Invalidated a session");
+    }
+
+    private Session newSession() {
+        Session s = manager.newSession();
+        s.setIdleTimeout(idleTimeout);
+        s.setAbsoluteTimeout(absoluteTimeout);
+        return s;
+    }
+
+    private boolean touchDue(SessionRecord record) {
+        return clock.millis() - record.lastAccess() >= (long) (touchThreshold * record.idleTimeoutMillis());
+    }
+
+    private String cookieFor(Session session) {
+        session.cookieOutdated = false;
+        return cookie.header(session.id() + '!' + keys.digest(session.record()));
+    }
+
+    /**
+     * Scans an RFC 6265 {@code cookie-string} (leniently: any whitespace, empty pairs, quoted values) for
+     * our cookie and returns the first candidate that verifies, without allocating for ones that do not.
+     */
+    private Session findVerified(String header) {
+        String name = cookie.name();
+        int n = header.length();
+        int candidates = 0;
+        int i = 0;
+        while (i < n) {
+            while (i < n && (header.charAt(i) == ' ' || header.charAt(i) == '\t' || header.charAt(i) == ';')) {
+                i++;
+            }
+            int pairStart = i;
+            int eq = -1;
+            while (i < n && header.charAt(i) != ';') {
+                if (eq < 0 && header.charAt(i) == '=') {
+                    eq = i;
+                }
+                i++;
+            }
+            if (eq < 0) {
+                continue;
+            }
+            int nameEnd = eq;
+            while (nameEnd > pairStart && isWhitespace(header.charAt(nameEnd - 1))) {
+                nameEnd--;
+            }
+            if (nameEnd - pairStart != name.length() || !header.regionMatches(pairStart, name, 0, name.length())) {
+                continue;
+            }
+            int valueStart = eq + 1;
+            int valueEnd = i;
+            while (valueStart < valueEnd && isWhitespace(header.charAt(valueStart))) {
+                valueStart++;
+            }
+            while (valueEnd > valueStart && isWhitespace(header.charAt(valueEnd - 1))) {
+                valueEnd--;
+            }
+            if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
+                valueStart++;
+                valueEnd--;
+            }
+            if (valueEnd - valueStart != COOKIE_VALUE_LENGTH
+                    || header.charAt(valueStart + SessionIds.LENGTH) != '!'
+                    || !SessionIds.isValidAt(header, valueStart)) {
+                LOG.debug("Ignoring a malformed session cookie");
+                continue;
+            }
+            if (++candidates > MAX_CANDIDATES) {
+                LOG.debug("Ignoring session cookies beyond the first {}", MAX_CANDIDATES);
+                return null;
+            }
+            Session s = verified(header, valueStart);
+            if (s != null) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Session verified(String header, int valueStart) {
+        Optional<Session> loaded = manager.get(header.substring(valueStart, valueStart + SessionIds.LENGTH));
+        if (loaded.isEmpty()) {
+            LOG.debug("Session cookie names no live session");
+            return null;
+        }
+        Session s = loaded.get();
+        int key = keys.verify(s.record(), header, valueStart + SessionIds.LENGTH + 1);
+        if (key < 0) {
+            LOG.debug("Session cookie digest does not verify");
+            return null;
+        }
+        if (key > 0) {
+            s.cookieOutdated = true; // signed with an older key: re-issue under the newest
+        }
+        return s;
+    }
+
+    private static boolean isWhitespace(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** Configures {@link HttpSessions}. Each setter checks its argument at once. Not thread-safe. */
+    public static final class Builder {
+        private SessionManager manager;
+        private SigningKeys keys;
+        private CookieSpec cookie = CookieSpec.named("SID");
+        private Duration idleTimeout = AbstractSessionManager.DEFAULT_IDLE_TIMEOUT;
+        private Duration absoluteTimeout = AbstractSessionManager.DEFAULT_ABSOLUTE_TIMEOUT;
+        private double touchThreshold = 0.1;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The manager to load and save sessions with (required). */
+        public Builder manager(SessionManager manager) {
+            this.manager = Objects.requireNonNull(manager, "manager");
+            return this;
+        }
+
+        /** The keys that sign and verify cookies (required; there is no default key). */
+        public Builder signingKeys(SigningKeys keys) {
+            this.keys = Objects.requireNonNull(keys, "signingKeys");
+            return this;
+        }
+
+        /** The cookie; default {@code CookieSpec.named("SID")} (Secure, HttpOnly, SameSite=Lax, Path=/). */
+        public Builder cookie(CookieSpec cookie) {
+            this.cookie = Objects.requireNonNull(cookie, "cookie");
+            return this;
+        }
+
+        /** How long a session may go unused; default 30 minutes. */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout == null || timeout.toMillis() <= 0) {
+                throw new IllegalArgumentException("idle timeout must be positive, was " + timeout);
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a session may live however active it is; default 12 hours. {@code null} for no limit
+         * (not recommended: a stolen cookie then works for as long as it is used).
+         */
+        public Builder absoluteTimeout(Duration timeout) {
+            if (timeout != null && timeout.toMillis() <= 0) {
+                throw new IllegalArgumentException("absolute timeout must be positive, was " + timeout);
+            }
+            this.absoluteTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The share of the idle timeout that must pass since the last stored access before a request that
+         * changed nothing writes a touch; default 0.1 (with a 30-minute idle timeout: at most one write per
+         * session every 3 minutes, and expiry at most 3 minutes early). 0 writes on every request.
+         */
+        public Builder touchThreshold(double share) {
+            if (!(share >= 0 && share < 1)) {
+                throw new IllegalArgumentException("touch threshold must be in [0, 1), was " + share);
+            }
+            this.touchThreshold = share;
+            return this;
+        }
+
+        /** The clock touch decisions use; give it the same clock as the manager. Default {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Builds the instance.
+         *
+         * @throws IllegalStateException if the manager or keys are missing, or the cookie's attributes
+         *     break a rule (see {@link CookieSpec})
+         */
+        public HttpSessions build() {
+            if (manager == null) {
+                throw new IllegalStateException("a SessionManager is required");
+            }
+            if (keys == null) {
+                throw new IllegalStateException("signing keys are required (there is no default key)");
+            }
+            cookie.checkConsistent();
+            return new HttpSessions(this);
+        }
+    }
+}

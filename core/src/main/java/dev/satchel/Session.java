@@ -1,0 +1,343 @@
+package dev.satchel;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * One request's working copy of a session: a copy-on-write view over an immutable {@link SessionRecord}
+ * that remembers which attributes this request set and removed. Saving it
+ * ({@link SessionManager#put}) applies exactly those changes to what is stored, so concurrent requests
+ * on the same session do not overwrite each other's attributes.
+ *
+ * <p>Attribute values are stored as JSON. {@link #put} converts the value immediately, so later changes
+ * to the Java object are not seen unless it is put again, and a value that cannot be written as JSON
+ * fails at the call, not at commit. Reads convert back on every call: untyped reads give
+ * {@code String}, {@code Boolean}, {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double},
+ * {@code List}, {@code Map} or {@code null}; typed reads go through Jackson, without any default typing.
+ * A value returned by a read is the caller's own; changing it changes nothing stored.
+ *
+ * <p>Not thread-safe: a session belongs to the request that opened it. Two requests never share one;
+ * {@link SessionManager#get} returns a new copy each time.
+ */
+public final class Session {
+
+    private SessionRecord base;
+    private boolean isNew;
+    /** Attributes set by this request (name to JSON); null until the first put. */
+    private Map<String, String> changed;
+    /** Attributes removed by this request; null until the first remove. */
+    private Set<String> removed;
+    private boolean principalChanged;
+    private String principal;
+    private long idleTimeoutMillis;
+    private boolean deadlineChanged;
+    private long deadline;
+
+    // Bookkeeping for HttpSessions: what the response's cookie must say.
+    boolean cookieOutdated;
+    boolean invalidated;
+
+    private Session(SessionRecord base, boolean isNew) {
+        this.base = base;
+        this.isNew = isNew;
+    }
+
+    /**
+     * Returns a working copy over a record that was read from a store. For {@link SessionManager}
+     * implementations and decorators; applications get sessions from their manager.
+     */
+    public static Session of(SessionRecord stored) {
+        return new Session(Objects.requireNonNull(stored, "stored"), false);
+    }
+
+    /** A session that exists only in memory until its first {@link SessionManager#put}. */
+    static Session fresh(SessionRecord unsaved) {
+        return new Session(unsaved, true);
+    }
+
+    /** The session id. */
+    public String id() {
+        return base.id();
+    }
+
+    /** Whether this session has never been stored. */
+    public boolean isNew() {
+        return isNew;
+    }
+
+    /** Whether this request changed anything: an attribute, the principal or a timeout. */
+    public boolean isModified() {
+        return (changed != null && !changed.isEmpty()) || (removed != null && !removed.isEmpty())
+                || principalChanged || idleTimeoutMillis > 0 || deadlineChanged;
+    }
+
+    /** The record this copy was loaded from, or last saved as; for a new session, its unsaved initial state. */
+    public SessionRecord record() {
+        return base;
+    }
+
+    /** When the session was created. */
+    public Instant createdAt() {
+        return Instant.ofEpochMilli(base.created());
+    }
+
+    /** The last stored access (updated when the session is saved or touched, not on every read). */
+    public Instant lastAccessedAt() {
+        return Instant.ofEpochMilli(base.lastAccess());
+    }
+
+    /** The idle timeout, including a change made by this request. */
+    public Duration idleTimeout() {
+        return Duration.ofMillis(idleTimeoutMillis > 0 ? idleTimeoutMillis : base.idleTimeoutMillis());
+    }
+
+    /** The absolute deadline, including a change made by this request; empty when there is none. */
+    public Optional<Instant> deadline() {
+        long d = deadlineChanged ? deadline : base.deadline();
+        return d == SessionRecord.NO_DEADLINE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(d));
+    }
+
+    /**
+     * Sets how long the session may go unused before it expires.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public void setIdleTimeout(Duration timeout) {
+        long millis = timeout.toMillis();
+        if (millis <= 0) {
+            throw new IllegalArgumentException("idle timeout must be positive, was " + timeout);
+        }
+        this.idleTimeoutMillis = millis;
+    }
+
+    /**
+     * Sets the absolute deadline to the creation time plus {@code timeout}, however active the session is;
+     * {@code null} removes the deadline.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public void setAbsoluteTimeout(Duration timeout) {
+        if (timeout == null) {
+            deadline = SessionRecord.NO_DEADLINE;
+        } else {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("absolute timeout must be positive, was " + timeout);
+            }
+            long d = base.created() + timeout.toMillis();
+            deadline = d < base.created() ? SessionRecord.NO_DEADLINE : d;
+        }
+        deadlineChanged = true;
+    }
+
+    /** The principal (user) name this session is logged in as, if any. */
+    public Optional<String> principal() {
+        return Optional.ofNullable(principalChanged ? principal : base.principal());
+    }
+
+    /**
+     * Sets the principal name, or clears it with {@code null}. After a login, also rotate the session id
+     * ({@link HttpSessions#rotateId}) so an id known before the login is worthless after it.
+     */
+    public void setPrincipal(String name) {
+        this.principal = name;
+        this.principalChanged = true;
+    }
+
+    /** Whether attribute {@code name} exists (its value may be JSON {@code null}). */
+    public boolean contains(String name) {
+        return json(name) != null;
+    }
+
+    /**
+     * The value of attribute {@code name} as plain Java data (see the class comment), or {@code null} when
+     * absent or JSON {@code null}.
+     */
+    public Object get(String name) {
+        String json = json(name);
+        return json == null ? null : SessionCodec.fromJson(name, json);
+    }
+
+    /**
+     * The value of attribute {@code name} read as {@code type}, or {@code null} when absent.
+     *
+     * @throws IllegalArgumentException if the stored value cannot be read as {@code type}
+     */
+    public <T> T get(String name, Class<T> type) {
+        String json = json(name);
+        return json == null ? null : SessionCodec.fromJson(name, json, type);
+    }
+
+    /**
+     * The value of attribute {@code name} read as the generic type {@code type}
+     * (for example {@code new TypeReference<List<Item>>() {}}), or {@code null} when absent.
+     *
+     * @throws IllegalArgumentException if the stored value cannot be read as {@code type}
+     */
+    public <T> T get(String name, TypeReference<T> type) {
+        String json = json(name);
+        return json == null ? null : SessionCodec.fromJson(name, json, type);
+    }
+
+    /** The JSON text of attribute {@code name}, or {@code null} when absent. */
+    public String getJson(String name) {
+        return json(name);
+    }
+
+    /**
+     * Sets attribute {@code name} to {@code value}, converted to JSON now ({@code null} stores JSON null).
+     *
+     * @throws IllegalArgumentException if the value cannot be written as JSON (for example, nested deeper
+     *     than {@link SessionCodec#MAX_NESTING_DEPTH})
+     * @throws NullPointerException if {@code name} is null
+     */
+    public void put(String name, Object value) {
+        Objects.requireNonNull(name, "name");
+        record(name, SessionCodec.toJson(name, value));
+    }
+
+    /**
+     * Sets attribute {@code name} to the JSON text {@code json}, which is checked and stored in canonical form.
+     *
+     * @throws IllegalArgumentException if {@code json} is not exactly one JSON value
+     */
+    public void putJson(String name, String json) {
+        Objects.requireNonNull(name, "name");
+        String canonical;
+        try {
+            canonical = SessionCodec.checkedValue(json);
+        } catch (CorruptSessionException e) {
+            throw new IllegalArgumentException("value of attribute '" + name + "' is not one JSON value", e);
+        }
+        record(name, canonical);
+    }
+
+    /** Removes attribute {@code name}; the removal is saved even if this copy did not see the attribute. */
+    public void remove(String name) {
+        Objects.requireNonNull(name, "name");
+        if (changed != null) {
+            changed.remove(name);
+        }
+        if (removed == null) {
+            removed = new HashSet<>();
+        }
+        removed.add(name);
+    }
+
+    /** Removes every attribute this copy sees. */
+    public void clear() {
+        for (String name : attributeNames()) {
+            remove(name);
+        }
+    }
+
+    /** The names of all attributes this copy sees, sorted; a snapshot, not a live view. */
+    public Set<String> attributeNames() {
+        TreeSet<String> names = new TreeSet<>();
+        for (int i = 0, n = base.attributeCount(); i < n; i++) {
+            names.add(base.attributeName(i));
+        }
+        if (removed != null) {
+            names.removeAll(removed);
+        }
+        if (changed != null) {
+            names.addAll(changed.keySet());
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    /** The names of the attributes this request set. */
+    public Set<String> changedAttributeNames() {
+        return changed == null ? Set.of() : Set.copyOf(changed.keySet());
+    }
+
+    /** The names of the attributes this request removed. */
+    public Set<String> removedAttributeNames() {
+        return removed == null ? Set.of() : Set.copyOf(removed);
+    }
+
+    /** Never shows the id, randval or values: sessions end up in logs. */
+    @Override
+    public String toString() {
+        return "Session[" + (isNew ? "new" : "stored, version " + base.version())
+                + (isModified() ? ", modified" : "") + "]";
+    }
+
+    private void record(String name, String json) {
+        if (removed != null) {
+            removed.remove(name);
+        }
+        if (changed == null) {
+            changed = new HashMap<>();
+        }
+        changed.put(name, json);
+    }
+
+    private String json(String name) {
+        if (name == null) {
+            return null;
+        }
+        if (changed != null) {
+            String json = changed.get(name);
+            if (json != null) {
+                return json;
+            }
+        }
+        if (removed != null && removed.contains(name)) {
+            return null;
+        }
+        return base.attribute(name);
+    }
+
+    // ---- for managers and HttpSessions (same package) ----
+
+    /** Whether a new session holds anything worth storing. */
+    boolean isEmpty() {
+        return principal().isEmpty() && attributeNames().isEmpty();
+    }
+
+    /** This request's changes, accessed at {@code now}. */
+    ChangeSet changes(long now) {
+        return new ChangeSet(base.id(), base.version(), now,
+                changed == null ? Map.of() : new HashMap<>(changed),
+                removed == null ? Set.of() : new HashSet<>(removed),
+                principalChanged, principal, idleTimeoutMillis, deadlineChanged, deadline);
+    }
+
+    /**
+     * The first stored state of a new session, created by the first save at {@code now}, or {@code null}
+     * when it is already past its absolute deadline.
+     */
+    SessionRecord initialRecord(long now) {
+        return changes(now).applyTo(base.toBuilder().lastAccess(now).version(0).build());
+    }
+
+    /** Makes this copy a clean view of {@code stored}, after a successful save. */
+    void saved(SessionRecord stored) {
+        this.base = stored;
+        this.isNew = false;
+        this.changed = null;
+        this.removed = null;
+        this.principalChanged = false;
+        this.principal = null;
+        this.idleTimeoutMillis = 0;
+        this.deadlineChanged = false;
+    }
+
+    /**
+     * Gives this session a new id and randval and makes it new again, keeping its data, its times and any
+     * unsaved change: the next save creates a record under the new id. The caller removes the old one.
+     */
+    void reissue(String[] idAndRandval) {
+        this.base = base.toBuilder(idAndRandval[0], idAndRandval[1]).build();
+        this.isNew = true;
+    }
+}

@@ -1,0 +1,337 @@
+package dev.satchel;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeMap;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamWriteConstraints;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
+
+/**
+ * The stored session document, version 1, and the JSON form of attribute values.
+ *
+ * <pre>{@code
+ * {"v":1,"id":"…","randval":"…","created":1700000000000,"lastAccess":1700000000000,
+ *  "idleTimeoutMs":1800000,"deadline":1700043200000,"principal":"alice","version":3,
+ *  "attrs":{"cart":{"items":[1,2]},"theme":"dark"}}
+ * }</pre>
+ *
+ * <p>Times are epoch milliseconds; {@code deadline} and {@code principal} are {@code null} when absent.
+ * Attribute values are plain JSON. Unknown top-level fields are ignored, so newer writers can add fields;
+ * a document with {@code "v"} other than 1 is refused. Every store writes this document (or, like Redis,
+ * the same fields spread over a hash), so Python's {@code json} or PHP's {@code json_decode} read and write
+ * sessions with nothing else.
+ *
+ * <p>Reading is bounded: nesting deeper than {@value #MAX_NESTING_DEPTH}, strings longer than
+ * {@value #MAX_STRING_LENGTH} characters and documents over {@value #MAX_DOCUMENT_LENGTH} bytes are refused
+ * with a {@link CorruptSessionException}, never a {@link StackOverflowError} or an out-of-memory. Writing
+ * refuses nesting deeper than {@value #MAX_NESTING_DEPTH} too. Nothing is ever read by class name: default
+ * typing is off and the polymorphic type validator accepts no class, so a store dump is data, never code.
+ *
+ * <p>Decoding keeps each attribute's exact JSON text, so a value written by another program reads back
+ * to the same characters whatever its number precision or escaping. Non-finite doubles
+ * ({@code NaN}, infinities) are written as the strings {@code "NaN"}, {@code "Infinity"} and
+ * {@code "-Infinity"}, which typed reads of {@code double} turn back into the same values.
+ *
+ * <p>Thread-safe; all methods are static.
+ */
+public final class SessionCodec {
+
+    /** The document format version this codec writes and the only one it reads. */
+    public static final int FORMAT_VERSION = 1;
+    /** Deepest nesting of arrays and objects read or written. */
+    public static final int MAX_NESTING_DEPTH = 200;
+    /** Longest string, in characters, read. */
+    public static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
+    /** Largest document, in bytes, read. */
+    public static final long MAX_DOCUMENT_LENGTH = 32L * 1024 * 1024;
+
+    private static final JsonMapper MAPPER = newMapper();
+
+    private SessionCodec() {}
+
+    /**
+     * The mapper every Satchel JSON read and write goes through: the limits above, no default typing, no
+     * class-name type ids, unknown properties ignored. Immutable and shared; derive a changed copy with
+     * {@code rebuild()} if a store needs one.
+     */
+    public static JsonMapper jsonMapper() {
+        return MAPPER;
+    }
+
+    /** Encodes {@code record} as the UTF-8 bytes of the stored document. */
+    public static byte[] encode(SessionRecord record) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 64 * record.attributeCount());
+        try (JsonGenerator g = MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberProperty("v", FORMAT_VERSION);
+            g.writeStringProperty("id", record.id());
+            g.writeStringProperty("randval", record.randval());
+            g.writeNumberProperty("created", record.created());
+            g.writeNumberProperty("lastAccess", record.lastAccess());
+            g.writeNumberProperty("idleTimeoutMs", record.idleTimeoutMillis());
+            g.writeName("deadline");
+            if (record.deadline() == SessionRecord.NO_DEADLINE) {
+                g.writeNull();
+            } else {
+                g.writeNumber(record.deadline());
+            }
+            g.writeStringProperty("principal", record.principal());
+            g.writeNumberProperty("version", record.version());
+            g.writeName("attrs");
+            g.writeStartObject();
+            for (int i = 0, n = record.attributeCount(); i < n; i++) {
+                g.writeName(record.attributeName(i));
+                g.writeRawValue(record.attributeValue(i));
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a stored document. Attribute values keep their exact JSON text.
+     *
+     * @throws CorruptSessionException if {@code document} is not a complete, valid version-1 document;
+     *     never returns a partly filled record
+     */
+    public static SessionRecord decode(byte[] document) {
+        if (document == null) {
+            throw new CorruptSessionException("session document is null");
+        }
+        try (JsonParser p = MAPPER.createParser(document)) {
+            return readDocument(p, document);
+        } catch (JacksonException e) {
+            throw new CorruptSessionException("session document is not valid JSON: " + describe(e), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CorruptSessionException("session document has an invalid field: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes a stored document held as text; see {@link #decode(byte[])}. */
+    public static SessionRecord decode(String document) {
+        if (document == null) {
+            throw new CorruptSessionException("session document is null");
+        }
+        return decode(document.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Checks that {@code json} is exactly one well-formed JSON value within the limits and returns its text
+     * without surrounding whitespace, for stores that keep attribute values apart from the document (Redis
+     * hash fields, SQL columns).
+     *
+     * @throws CorruptSessionException if it is not
+     */
+    public static String checkedValue(String json) {
+        if (json == null) {
+            throw new CorruptSessionException("attribute value is null");
+        }
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        try (JsonParser p = MAPPER.createParser(bytes)) {
+            if (p.nextToken() == null) {
+                throw new CorruptSessionException("attribute value is empty");
+            }
+            String value = valueText(p, bytes);
+            if (p.nextToken() != null) {
+                throw new CorruptSessionException("attribute value has more than one JSON value");
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new CorruptSessionException("attribute value is not valid JSON: " + describe(e), e);
+        }
+    }
+
+    private static SessionRecord readDocument(JsonParser p, byte[] document) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new CorruptSessionException("session document is not a JSON object");
+        }
+        long v = -1;
+        String id = null;
+        String randval = null;
+        long created = -1;
+        long lastAccess = -1;
+        long idle = -1;
+        long version = -1;
+        long deadline = SessionRecord.NO_DEADLINE;
+        String principal = null;
+        TreeMap<String, String> attrs = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            t = p.nextToken();
+            switch (field) {
+                case "v": v = readLong(p, t, field); break;
+                case "id": id = readString(p, t, field); break;
+                case "randval": randval = readString(p, t, field); break;
+                case "created": created = readLong(p, t, field); break;
+                case "lastAccess": lastAccess = readLong(p, t, field); break;
+                case "idleTimeoutMs": idle = readLong(p, t, field); break;
+                case "version": version = readLong(p, t, field); break;
+                case "deadline":
+                    deadline = t == JsonToken.VALUE_NULL ? SessionRecord.NO_DEADLINE : readLong(p, t, field);
+                    break;
+                case "principal":
+                    principal = t == JsonToken.VALUE_NULL ? null : readString(p, t, field);
+                    break;
+                case "attrs":
+                    attrs = t == JsonToken.VALUE_NULL ? null : readAttributes(p, t, document);
+                    break;
+                default:
+                    p.skipChildren(); // a field from a newer writer
+            }
+        }
+        if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+            throw new CorruptSessionException("session document does not end after its object");
+        }
+        if (v != FORMAT_VERSION) {
+            throw new CorruptSessionException(v < 0
+                    ? "session document has no format version \"v\""
+                    : "session document has unsupported format version " + v);
+        }
+        if (!SessionIds.isValid(id)) {
+            throw new CorruptSessionException("session document has a missing or malformed \"id\"");
+        }
+        if (!SessionIds.isValid(randval)) {
+            throw new CorruptSessionException("session document has a missing or malformed \"randval\"");
+        }
+        requirePresent(created, "created");
+        requirePresent(lastAccess, "lastAccess");
+        requirePresent(idle, "idleTimeoutMs");
+        requirePresent(version, "version");
+        SessionRecord.Builder b = SessionRecord.builder(id, randval)
+                .created(created).lastAccess(lastAccess).idleTimeoutMillis(idle)
+                .deadline(deadline).principal(principal).version(version);
+        if (attrs != null) {
+            attrs.forEach(b::attribute);
+        }
+        return b.build();
+    }
+
+    private static TreeMap<String, String> readAttributes(JsonParser p, JsonToken t, byte[] document) {
+        if (t != JsonToken.START_OBJECT) {
+            throw new CorruptSessionException("session document field \"attrs\" is not an object");
+        }
+        TreeMap<String, String> attrs = new TreeMap<>();
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            attrs.put(name, valueText(p, document));
+        }
+        return attrs;
+    }
+
+    /** The exact text of the value starting at the current token, which is consumed. */
+    private static String valueText(JsonParser p, byte[] source) {
+        long start = p.currentTokenLocation().getByteOffset();
+        if (p.currentToken().isStructStart()) {
+            p.skipChildren();
+        } else {
+            p.finishToken(); // a lazily read string is consumed only now
+        }
+        long end = p.currentLocation().getByteOffset();
+        if (start < 0 || end > source.length || end <= start) {
+            throw new CorruptSessionException("attribute value has no readable extent");
+        }
+        return new String(source, (int) start, (int) (end - start), StandardCharsets.UTF_8);
+    }
+
+    private static long readLong(JsonParser p, JsonToken t, String field) {
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new CorruptSessionException("session document field \"" + field + "\" is not a 64-bit integer");
+        }
+        long value = p.getLongValue();
+        if (value < 0) {
+            throw new CorruptSessionException("session document field \"" + field + "\" is negative");
+        }
+        return value;
+    }
+
+    private static String readString(JsonParser p, JsonToken t, String field) {
+        if (t != JsonToken.VALUE_STRING) {
+            throw new CorruptSessionException("session document field \"" + field + "\" is not a string");
+        }
+        return p.getString();
+    }
+
+    private static void requirePresent(long value, String field) {
+        if (value < 0) {
+            throw new CorruptSessionException("session document has no \"" + field + "\"");
+        }
+    }
+
+    /** The JSON text of {@code value}; see {@link Session#put}. */
+    static String toJson(String name, Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(
+                    "value of attribute '" + name + "' cannot be written as JSON: " + describe(e), e);
+        }
+    }
+
+    static Object fromJson(String name, String json) {
+        return fromJson(name, json, Object.class);
+    }
+
+    static <T> T fromJson(String name, String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(
+                    "attribute '" + name + "' cannot be read as " + type.getName() + ": " + describe(e), e);
+        }
+    }
+
+    static <T> T fromJson(String name, String json, TypeReference<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(
+                    "attribute '" + name + "' cannot be read as " + type.getType() + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * What went wrong and where, without Jackson's message, which may quote the input (a randval, say).
+     * Limit violations name only the limit, so their message is kept.
+     */
+    private static String describe(JacksonException e) {
+        if (e instanceof StreamConstraintsException) {
+            return e.getOriginalMessage();
+        }
+        TokenStreamLocation at = e.getLocation();
+        String where = at == null || at.getByteOffset() < 0 ? "" : " at byte " + at.getByteOffset();
+        return e.getClass().getSimpleName() + where;
+    }
+
+    private static JsonMapper newMapper() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxStringLength(MAX_STRING_LENGTH)
+                        .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                        .build())
+                .streamWriteConstraints(StreamWriteConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .build())
+                .build();
+        return JsonMapper.builder(factory)
+                // No class is acceptable as a polymorphic subtype, even where a user type asks for one.
+                .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+}
