@@ -245,7 +245,8 @@ public final class HttpSessions {
             }
             if (valueEnd - valueStart != COOKIE_VALUE_LENGTH
                     || header.charAt(valueStart + SessionIds.LENGTH) != '!'
-                    || !SessionIds.isValidAt(header, valueStart)) {
+                    || !SessionIds.isValidAt(header, valueStart)
+                    || !SessionIds.isBase64urlAt(header, valueStart + SessionIds.LENGTH + 1, SigningKeys.DIGEST_LENGTH)) {
                 LOG.debug("Ignoring a malformed session cookie");
                 continue;
             }

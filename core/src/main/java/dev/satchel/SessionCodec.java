@@ -3,6 +3,7 @@ package dev.satchel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
+import tools.jackson.core.ErrorReportConfiguration;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -325,6 +326,11 @@ public final class SessionCodec {
                         .build())
                 .streamWriteConstraints(StreamWriteConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .build())
+                // Parse errors must not quote the input: a stored document holds the randval.
+                .errorReportConfiguration(ErrorReportConfiguration.builder()
+                        .maxErrorTokenLength(0)
+                        .maxRawContentLength(0)
                         .build())
                 .build();
         return JsonMapper.builder(factory)

@@ -82,6 +82,20 @@ public final class SessionIds {
         return c < 128 && SIXBITS[c] >= 0 && (SIXBITS[c] & 0x0F) == 0;
     }
 
+    /**
+     * Returns whether the {@code length} characters of {@code text} starting at {@code from} are all in the
+     * base64url alphabet. The caller guarantees that {@code from + length <= text.length()}.
+     */
+    static boolean isBase64urlAt(CharSequence text, int from, int length) {
+        for (int i = from, end = from + length; i < end; i++) {
+            char c = text.charAt(i);
+            if (c >= 128 || SIXBITS[c] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Encodes 16 bytes of {@code bytes} starting at {@code offset} as a 22-character base64url string. */
     static String encode(byte[] bytes, int offset) {
         return base64url(bytes, offset, 16);

@@ -1,0 +1,161 @@
+package dev.satchel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SessionCodecTest {
+
+    private final SessionRecord record = SessionRecord.builder(SessionIds.newId(), SessionIds.newId())
+            .created(1_700_000_000_000L).lastAccess(1_700_000_100_000L).idleTimeoutMillis(1_800_000)
+            .deadline(1_700_043_200_000L).principal("alice").version(7)
+            .attribute("cart", "{\"items\":[1,2]}").attribute("theme", "\"dark\"").build();
+
+    @Test
+    void encodesTheDocumentedFormat() {
+        String json = new String(SessionCodec.encode(record), StandardCharsets.UTF_8);
+        assertEquals("{\"v\":1,\"id\":\"" + record.id() + "\",\"randval\":\"" + record.randval()
+                + "\",\"created\":1700000000000,\"lastAccess\":1700000100000,\"idleTimeoutMs\":1800000,"
+                + "\"deadline\":1700043200000,\"principal\":\"alice\",\"version\":7,"
+                + "\"attrs\":{\"cart\":{\"items\":[1,2]},\"theme\":\"dark\"}}", json);
+    }
+
+    @Test
+    void roundTripsEveryField() {
+        SessionRecord back = SessionCodec.decode(SessionCodec.encode(record));
+        assertArrayEquals(SessionCodec.encode(record), SessionCodec.encode(back));
+        assertEquals(record.principal(), back.principal());
+        assertEquals(record.expiresAt(), back.expiresAt());
+        assertEquals(record.attributes(), back.attributes());
+    }
+
+    @Test
+    void absentDeadlineAndPrincipalAreNull() {
+        SessionRecord bare = SessionRecord.builder(SessionIds.newId(), SessionIds.newId()).idleTimeoutMillis(5).build();
+        String json = new String(SessionCodec.encode(bare), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"deadline\":null") && json.contains("\"principal\":null"), json);
+        SessionRecord back = SessionCodec.decode(json);
+        assertEquals(SessionRecord.NO_DEADLINE, back.deadline());
+        assertNull(back.principal());
+    }
+
+    @Test
+    void keepsTheExactTextOfForeignValuesAndIgnoresUnknownFields() {
+        String doc = "{ \"attrs\" : {\"pi\": 3.14159265358979323846264338327950288 , \"e\":\"\\u00e9\", \"big\": 1e400,"
+                + " \"n\" :[ 1 , {\"x\" : null} ] }, \"future\": {\"nested\": [1, 2]}, \"v\":1, \"id\":\"" + record.id()
+                + "\", \"randval\":\"" + record.randval() + "\", \"created\":1, \"lastAccess\":2, \"idleTimeoutMs\":3,"
+                + " \"version\":4 }";
+        SessionRecord r = SessionCodec.decode(doc);
+        assertEquals("3.14159265358979323846264338327950288", r.attribute("pi"));
+        assertEquals("\"\\u00e9\"", r.attribute("e"));
+        assertEquals("1e400", r.attribute("big"));
+        assertEquals("[ 1 , {\"x\" : null} ]", r.attribute("n"));
+        assertEquals("é", Session.of(r).get("e"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "null", "[]", "\"text\"", "{", "{}", "{\"v\":2}", "{\"v\":\"1\"}",
+        "{\"v\":1}", "not json", "{\"v\":1,\"id\":\"../../etc/passwd\"}"})
+    void refusesWhatIsNotAVersion1Document(String doc) {
+        assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+    }
+
+    @Test
+    void refusesTruncatedDocumentsAtEveryLength() {
+        byte[] full = SessionCodec.encode(record);
+        for (int n = 0; n < full.length; n++) {
+            byte[] cut = java.util.Arrays.copyOf(full, n);
+            assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(cut), "cut at " + n);
+        }
+    }
+
+    @Test
+    void refusesIllTypedAndNegativeFields() {
+        String base = new String(SessionCodec.encode(record), StandardCharsets.UTF_8);
+        for (String[] swap : new String[][] {{"\"created\":1700000000000", "\"created\":-1"},
+            {"\"created\":1700000000000", "\"created\":\"yesterday\""},
+            {"\"idleTimeoutMs\":1800000", "\"idleTimeoutMs\":0"},
+            {"\"version\":7", "\"version\":99999999999999999999999"},
+            {"\"attrs\":{", "\"attrs\":[],\"x\":{"},
+            {"\"principal\":\"alice\"", "\"principal\":42"}}) {
+            String broken = base.replace(swap[0], swap[1]);
+            assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(broken), broken);
+        }
+        assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(base + " {}"), "trailing content");
+    }
+
+    @Test
+    void errorMessagesDoNotQuoteTheInput() {
+        String secret = record.randval();
+        String doc = "{\"v\":1,\"randval\":" + secret + "}"; // unquoted: the parser stops on it
+        CorruptSessionException e = assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        assertTrue(!e.getMessage().contains(secret) && !String.valueOf(e.getCause()).contains(secret), e.getMessage());
+    }
+
+    @Test
+    void deepNestingIsAClearErrorNotAStackOverflow() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        String doc = "{\"v\":1,\"attrs\":{\"x\":" + deep + "}}";
+        CorruptSessionException e = assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
+        assertThrows(CorruptSessionException.class, () -> SessionCodec.checkedValue(deep));
+    }
+
+    @Test
+    void hugeStringsAreAClearErrorNotAnOutOfMemory() {
+        byte[] doc = new byte[100 * 1024 * 1024 + 32];
+        byte[] head = "{\"v\":1,\"x\":\"".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, doc, 0, head.length);
+        java.util.Arrays.fill(doc, head.length, doc.length - 2, (byte) 'a');
+        doc[doc.length - 2] = '"';
+        doc[doc.length - 1] = '}';
+        CorruptSessionException e = assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
+    }
+
+    @Test
+    void writingTooDeepAValueFailsAtPut() {
+        Object deep = List.of();
+        for (int i = 0; i < SessionCodec.MAX_NESTING_DEPTH + 5; i++) {
+            deep = List.of(deep);
+        }
+        Session s = InMemorySessionManager.builder().withoutBackgroundSweeper().build().newSession();
+        Object value = deep;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.put("deep", value));
+        assertTrue(e.getMessage().contains("'deep'"), e.getMessage());
+    }
+
+    @Test
+    void checkedValueAcceptsOneValueOnly() {
+        assertEquals("[1, 2]", SessionCodec.checkedValue("  [1, 2]\n"));
+        assertEquals("\"x\"", SessionCodec.checkedValue("\"x\""));
+        for (String bad : new String[] {"", "  ", "1 2", "[1,", "{\"a\":}", "'single'", "NaN", "undefined"}) {
+            assertThrows(CorruptSessionException.class, () -> SessionCodec.checkedValue(bad), bad);
+        }
+    }
+
+    /** A type asking for class-name type ids: the deny-all validator must refuse every class. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
+    public static class Polymorphic {
+        public String name;
+    }
+
+    @Test
+    void noClassIsEverInstantiatedByNameFromStoredData() {
+        Session s = Session.of(record.toBuilder()
+                .attribute("gadget", "{\"@class\":\"java.util.concurrent.atomic.AtomicLong\",\"name\":\"x\"}").build());
+        assertInstanceOf(Map.class, s.get("gadget"), "untyped reads give plain data");
+        assertThrows(IllegalArgumentException.class, () -> s.get("gadget", Polymorphic.class));
+    }
+}
