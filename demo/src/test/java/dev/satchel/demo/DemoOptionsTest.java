@@ -1,0 +1,83 @@
+package dev.satchel.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Options and keys: defaults, the environment, and a clear refusal of every mistake. */
+class DemoOptionsTest {
+
+    private static String refusal(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(args, Map.of())).getMessage();
+    }
+
+    @Test
+    @DisplayName("defaults: 127.0.0.1:8080, ./satchel-data; PORT from the environment; --port wins")
+    void defaults() {
+        DemoOptions o = DemoOptions.parse(new String[0], Map.of());
+        assertEquals(8080, o.port);
+        assertEquals("127.0.0.1", o.host);
+        assertEquals(Path.of("satchel-data"), o.dir);
+        assertEquals(10_000, o.cacheSize);
+        assertEquals(Duration.ofMinutes(30), o.maxStaleness);
+        assertEquals(9000, DemoOptions.parse(new String[0], Map.of("PORT", "9000")).port);
+        assertEquals(9001, DemoOptions.parse(new String[] {"--port", "9001"}, Map.of("PORT", "9000")).port);
+        assertEquals(Path.of("/tmp/x"), DemoOptions.parse(new String[] {"--store", "file:///tmp/x"}, Map.of()).dir);
+        assertEquals(Path.of("rel"), DemoOptions.parse(new String[] {"--store", "file:rel"}, Map.of()).dir);
+        assertTrue(DemoOptions.parse(new String[] {"--help"}, Map.of()).help);
+    }
+
+    @Test
+    @DisplayName("mistakes are refused with a message naming the option")
+    void mistakes() {
+        assertEquals("--port must be between 0 and 65535, was 70000", refusal("--port", "70000"));
+        assertEquals("--port must be a whole number, was 'http'", refusal("--port", "http"));
+        assertEquals("--port needs a value", refusal("--port"));
+        assertEquals("unknown option --colour", refusal("--colour", "red"));
+        assertEquals("unexpected argument 'serve'", refusal("serve"));
+        assertEquals("--cache-size must be between 1 and 2147483647, was 0", refusal("--cache-size", "0"));
+        assertEquals("--max-staleness must be a whole number, was '1s'", refusal("--max-staleness", "1s"));
+        assertEquals("--dir must name a folder", refusal("--dir", " "));
+        assertEquals("--store: the folder was already given (use --dir or --store once)",
+                refusal("--dir", "a", "--store", "file:b"));
+        assertTrue(refusal("--store", "redis://user:secret@host:6379").startsWith(
+                "--store redis: this demo only supports file: stores"));
+        assertTrue(!refusal("--store", "redis://user:secret@host:6379").contains("secret"), "no credentials echoed");
+        assertEquals("PORT must be a whole number, was 'eighty'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> DemoOptions.parse(new String[0], Map.of("PORT", "eighty"))).getMessage());
+    }
+
+    @Test
+    @DisplayName("an unusable key is refused naming its source, never showing it")
+    void badKeys(@TempDir Path dir) throws IOException {
+        String shortKey = "c2hvcnQ=";
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> SigningKeySource.load(dir, Map.of(SigningKeySource.KEY_VARIABLE, shortKey))).getMessage();
+        assertTrue(message.startsWith("unusable signing key in SATCHEL_SIGNING_KEY"), message);
+        assertTrue(!message.contains(shortKey));
+        Files.writeString(dir.resolve(SigningKeySource.KEY_FILE), "not base64 at all!");
+        message = assertThrows(IllegalArgumentException.class, () -> SigningKeySource.load(dir, Map.of())).getMessage();
+        assertTrue(message.contains("delete it to generate a new key"), message);
+    }
+
+    @Test
+    @DisplayName("HTML escaping and user names")
+    void escapingAndNames() {
+        assertEquals("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", Html.escape("<a href=\"x\">&'"));
+        assertEquals("alice", DemoHandler.userParameter("x=1&user=alice"));
+        assertEquals(null, DemoHandler.userParameter("user=.hidden"));
+        assertEquals(null, DemoHandler.userParameter("user=al%20ice"));
+        assertEquals(null, DemoHandler.userParameter("user=" + "a".repeat(2000)));
+        assertEquals(null, DemoHandler.userParameter(null));
+    }
+}
