@@ -487,8 +487,7 @@ public class CachingSessionManager implements SessionManager {
          * @throws IllegalStateException if a size or weight bound was already set
          */
         public Builder maximumSize(long count) {
-            requireState(maximumSize == UNSET, "maximum size was already set to %s", maximumSize);
-            requireState(maximumWeight == UNSET, "maximum weight was already set to %s", maximumWeight);
+            requireNoBound();
             requireArgument(count > 0, "maximum size must be positive, was %s", count);
             this.maximumSize = count;
             return this;
@@ -503,8 +502,7 @@ public class CachingSessionManager implements SessionManager {
          * @throws IllegalStateException if a size or weight bound was already set
          */
         public Builder maximumWeight(long bytes) {
-            requireState(maximumWeight == UNSET, "maximum weight was already set to %s", maximumWeight);
-            requireState(maximumSize == UNSET, "maximum size was already set to %s", maximumSize);
+            requireNoBound();
             requireArgument(bytes > 0, "maximum weight must be positive, was %s", bytes);
             this.maximumWeight = bytes;
             return this;
@@ -645,6 +643,11 @@ public class CachingSessionManager implements SessionManager {
                 return invalidations;
             }
             return parent instanceof Invalidations ? (Invalidations) parent : null;
+        }
+
+        private void requireNoBound() {
+            requireState(maximumSize == UNSET, "maximum size was already set to %s", maximumSize);
+            requireState(maximumWeight == UNSET, "maximum weight was already set to %s", maximumWeight);
         }
 
         private static void requireState(boolean ok, String template, Object value) {

@@ -13,13 +13,11 @@ import dev.satchel.Session;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -27,26 +25,11 @@ import org.junit.jupiter.api.Test;
  * What the cache believes when others write the same store, when the parent fails half-way, and when a
  * slow lookup overlaps a write.
  */
-class CoherenceTest {
+class CoherenceTest extends CacheFixture {
 
-    private final MutableClock clock = MutableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
-    private final ScriptedParent parent = new ScriptedParent(clock);
-    private CachingSessionManager cache;
 
-    @AfterEach
-    void close() {
-        if (cache != null) {
-            cache.close();
-        }
-        parent.close();
-    }
-
-    private String storedSession(CachingSessionManager through) {
-        Session s = through.newSession();
-        s.setIdleTimeout(Duration.ofHours(12));
-        s.put("n", 1);
-        assertTrue(through.put(s));
-        return s.id();
+    private static String storedSession(CachingSessionManager through) {
+        return stored(through, Duration.ofHours(12)).id();
     }
 
     // ------------------------------------------------------------------ staleness: two nodes, one store
@@ -54,7 +37,7 @@ class CoherenceTest {
     @Test
     @DisplayName("another node's change is seen once maxStaleness has passed, not before")
     void anotherNodesChangeIsSeenAfterMaxStaleness() {
-        cache = CachingSessionManager.over(parent).clock(clock).maxStaleness(Duration.ofSeconds(30)).build();
+        cache = overParent().maxStaleness(Duration.ofSeconds(30)).build();
         try (CachingSessionManager otherNode = CachingSessionManager.over(parent.store).clock(clock).build()) {
             String sid = storedSession(cache);
             assertEquals(1, cache.get(sid).orElseThrow().get("n"));
@@ -71,7 +54,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a logout on another node is honoured here within maxStaleness, with the default of one second")
     void anotherNodesRemovalIsSeenWithinTheDefaultStaleness() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         String sid = storedSession(cache);
         assertTrue(cache.exists(sid));
         parent.store.remove(sid); // the other node
@@ -85,7 +68,7 @@ class CoherenceTest {
     @Test
     @DisplayName("staleness counts from when the record was read, however often it is used meanwhile")
     void readsDoNotExtendTrust() {
-        cache = CachingSessionManager.over(parent).clock(clock).maxStaleness(Duration.ofSeconds(10)).build();
+        cache = overParent().maxStaleness(Duration.ofSeconds(10)).build();
         String sid = storedSession(cache);
         for (int i = 0; i < 9; i++) {
             clock.advance(Duration.ofSeconds(1));
@@ -160,7 +143,7 @@ class CoherenceTest {
             assertNull(feeding.listener);
         }
         FeedingParent other = new FeedingParent(clock);
-        cache = CachingSessionManager.over(parent).clock(clock).invalidationsFrom(other).build();
+        cache = overParent().invalidationsFrom(other).build();
         assertNotNull(other.listener);
         String sid = storedSession(cache);
         other.listener.invalidate(sid);
@@ -190,7 +173,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a put that fails before writing is rethrown and the cached record is dropped")
     void putFailingBeforeWriting() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         String sid = storedSession(cache);
         Session s = cache.get(sid).orElseThrow();
         s.put("n", 2);
@@ -204,7 +187,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a put that fails after the parent wrote never leaves the old state cached")
     void putFailingAfterWriting() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         String sid = storedSession(cache);
         Session s = cache.get(sid).orElseThrow();
         s.put("n", 2);
@@ -217,7 +200,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a remove that fails after removing is rethrown and the session is not served from the cache")
     void removeFailingAfterRemoving() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         String sid = storedSession(cache);
         parent.failNextRemoveAfterRemoving = new SessionStoreUnavailableException("reply lost", null);
         assertThrows(SessionStoreUnavailableException.class, () -> cache.remove(sid));
@@ -229,7 +212,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a failing lookup is rethrown unchanged and caches nothing, not even a miss")
     void lookupFailureCachesNothing() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         String sid = storedSession(cache);
         parent.store.remove(sid);
         clock.advance(Duration.ofSeconds(1)); // the cached record ages out
@@ -246,7 +229,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a lookup that read the session before a concurrent remove does not cache it afterwards")
     void lookupOverlappingARemoveCachesNothing() throws Exception {
-        cache = CachingSessionManager.over(parent).clock(clock).maxStaleness(Duration.ofHours(1)).build();
+        cache = overParent().maxStaleness(Duration.ofHours(1)).build();
         String sid = storedSession(cache);
         clock.advance(Duration.ofHours(1)); // age the cached record out
         CountDownLatch read = new CountDownLatch(1);
@@ -263,7 +246,7 @@ class CoherenceTest {
     @Test
     @DisplayName("a lookup that read an old version before a concurrent put does not overwrite the newer one")
     void lookupOverlappingAPutKeepsTheNewerVersion() throws Exception {
-        cache = CachingSessionManager.over(parent).clock(clock).maxStaleness(Duration.ofHours(1)).build();
+        cache = overParent().maxStaleness(Duration.ofHours(1)).build();
         String sid = storedSession(cache);
         Session writer = cache.get(sid).orElseThrow();
         clock.advance(Duration.ofHours(1)); // age the cached record out

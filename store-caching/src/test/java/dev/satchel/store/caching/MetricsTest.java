@@ -7,24 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.satchel.Session;
 import dev.satchel.SessionIds;
 import dev.satchel.SessionStoreUnavailableException;
-import dev.satchel.testkit.MutableClock;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Every request is counted exactly once; a user's metrics can neither break the cache nor be bypassed. */
-class MetricsTest {
+class MetricsTest extends CacheFixture {
 
-    private final MutableClock clock = MutableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
-    private final ScriptedParent parent = new ScriptedParent(clock);
-    private CachingSessionManager cache;
-
-    @AfterEach
-    void close() {
-        cache.close();
-    }
 
     private String stored() {
         Session s = cache.newSession();
@@ -36,7 +25,7 @@ class MetricsTest {
     @Test
     @DisplayName("hits, negative hits, misses and loads are counted; the snapshot is immutable")
     void countsEveryKindOfRequest() {
-        cache = CachingSessionManager.over(parent).clock(clock).recordStats().build();
+        cache = overParent().recordStats().build();
         String sid = stored();
         String forged = SessionIds.newId();
         for (int i = 0; i < 3; i++) {
@@ -82,7 +71,7 @@ class MetricsTest {
                 return new CacheStats(hits.get(), negative.get(), misses.get(), loads.get(), 0, 0, 0, 0);
             }
         };
-        cache = CachingSessionManager.over(parent).clock(clock).metrics(metrics).build();
+        cache = overParent().metrics(metrics).build();
         String sid = stored();
         cache.get(sid);
         String forged = SessionIds.newId();
@@ -103,7 +92,7 @@ class MetricsTest {
             @Override public void recordEviction(int weight) { throw new IllegalStateException("boom"); }
             @Override public CacheStats snapshot() { throw new IllegalStateException("boom"); }
         };
-        cache = CachingSessionManager.over(parent).clock(clock).metrics(broken).maximumSize(1).build();
+        cache = overParent().metrics(broken).maximumSize(1).build();
         String first = stored();
         String second = stored();
         assertEquals(1, cache.get(first).orElseThrow().get("a"));
@@ -124,6 +113,5 @@ class MetricsTest {
         assertEquals(1.0, CacheStats.empty().hitRate());
         assertEquals(0.0, CacheStats.empty().averageLoadNanos());
         assertEquals(50.0, new CacheStats(0, 0, 2, 1, 1, 100, 0, 0).averageLoadNanos());
-        cache = CachingSessionManager.over(parent).build();
     }
 }

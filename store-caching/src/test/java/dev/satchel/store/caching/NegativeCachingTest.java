@@ -6,35 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
 import dev.satchel.SessionIds;
-import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Misses are remembered briefly and boundedly, so forged ids cost the parent one lookup per interval. */
-class NegativeCachingTest {
+class NegativeCachingTest extends CacheFixture {
 
-    private final MutableClock clock = MutableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
-    private final ScriptedParent parent = new ScriptedParent(clock);
-    private CachingSessionManager cache;
-
-    @AfterEach
-    void close() {
-        if (cache != null) {
-            cache.close();
-        } else {
-            parent.close();
-        }
-    }
 
     @Test
     @DisplayName("a flood of one forged id costs the parent one lookup per negative-cache interval")
     void repeatedMissesCostOneLookupPerInterval() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         String forged = SessionIds.newId();
         for (int i = 0; i < 1000; i++) {
             assertTrue(cache.get(forged).isEmpty());
@@ -52,7 +37,7 @@ class NegativeCachingTest {
     @Test
     @DisplayName("invalid ids reach neither the cache nor the parent")
     void invalidIdsReachNothing() {
-        cache = CachingSessionManager.over(parent).clock(clock).recordStats().build();
+        cache = overParent().recordStats().build();
         for (String id : new String[] {null, "", "../../etc/passwd", "A".repeat(10_000), "AAAAAAAAAAAAAAAAAAAAA\u00e9"}) {
             assertTrue(cache.get(id).isEmpty());
             assertFalse(cache.exists(id));
@@ -66,7 +51,7 @@ class NegativeCachingTest {
     @Test
     @DisplayName("the first put of a new session clears a miss remembered for its id")
     void putOfANewSessionClearsTheMiss() {
-        cache = CachingSessionManager.over(parent).clock(clock).negativeCacheTtl(Duration.ofHours(1)).build();
+        cache = overParent().negativeCacheTtl(Duration.ofHours(1)).build();
         Session fresh = cache.newSession();
         assertTrue(cache.get(fresh.id()).isEmpty());
         assertTrue(cache.remembersMiss(fresh.id()));
@@ -79,7 +64,7 @@ class NegativeCachingTest {
     @Test
     @DisplayName("a remove, and a put the parent refuses, are remembered as misses")
     void removalsAreRememberedAsMisses() {
-        cache = CachingSessionManager.over(parent).clock(clock).build();
+        cache = overParent().build();
         Session s = cache.newSession();
         s.put("a", 1);
         assertTrue(cache.put(s));
@@ -99,7 +84,7 @@ class NegativeCachingTest {
     @Test
     @DisplayName("the remembered misses are bounded: a flood of distinct ids cannot grow memory")
     void missesAreBounded() {
-        cache = CachingSessionManager.over(parent).clock(clock).negativeCacheSize(100).build();
+        cache = overParent().negativeCacheSize(100).build();
         List<String> forged = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             forged.add(SessionIds.newId());
@@ -112,7 +97,7 @@ class NegativeCachingTest {
     @Test
     @DisplayName("a zero negative-cache ttl remembers nothing")
     void zeroTtlTurnsNegativeCachingOff() {
-        cache = CachingSessionManager.over(parent).clock(clock).negativeCacheTtl(Duration.ZERO).build();
+        cache = overParent().negativeCacheTtl(Duration.ZERO).build();
         String forged = SessionIds.newId();
         for (int i = 0; i < 5; i++) {
             cache.get(forged);
@@ -124,7 +109,7 @@ class NegativeCachingTest {
     @Test
     @DisplayName("a forged-id flood cannot evict live sessions")
     void missesDoNotEvictRecords() {
-        cache = CachingSessionManager.over(parent).clock(clock).maximumSize(10).build();
+        cache = overParent().maximumSize(10).build();
         List<String> live = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             Session s = cache.newSession();
