@@ -139,8 +139,14 @@ class CoherenceTest extends CacheFixture {
     @DisplayName("withoutInvalidations ignores the parent's feed; invalidationsFrom subscribes to another")
     void feedCanBeRefusedOrReplaced() {
         FeedingParent feeding = new FeedingParent(clock);
-        try (CachingSessionManager ignoring = CachingSessionManager.over(feeding).withoutInvalidations().build()) {
+        CachingSessionManager ignoring = CachingSessionManager.over(feeding).clock(clock).withoutInvalidations().build();
+        try {
             assertNull(feeding.listener);
+            String sid = storedSession(ignoring);
+            clock.advance(Duration.ofSeconds(1));
+            assertNull(ignoring.cachedRecord(sid), "without a feed the default staleness is one second");
+        } finally {
+            ignoring.close();
         }
         FeedingParent other = new FeedingParent(clock);
         cache = overParent().invalidationsFrom(other).build();
