@@ -80,12 +80,15 @@ final class RiakNodes {
         long now = clock.millis();
         Exception last = null;
         boolean lastWasTimeout = false;
-        // First the nodes not marked down, then (as a last resort) the ones that are.
+        // First the nodes not marked down, then (as a last resort) the ones that were; each at most once.
+        boolean[] wasDown = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            wasDown[i] = downUntil.get(i) > now;
+        }
         for (int pass = 0; pass < 2; pass++) {
             for (int k = 0; k < n; k++) {
                 int i = (start + k) % n;
-                boolean down = downUntil.get(i) > now;
-                if (down != (pass == 1)) {
+                if (wasDown[i] != (pass == 1)) {
                     continue;
                 }
                 try {

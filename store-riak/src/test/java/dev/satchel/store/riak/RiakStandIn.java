@@ -32,7 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * A stand-in for a Riak KV cluster's HTTP API, in this JVM, for tests: written from Riak's documentation
@@ -111,7 +111,13 @@ final class RiakStandIn implements AutoCloseable {
     private final AtomicInteger nodeNames = new AtomicInteger();
     private final List<Node> nodes = new CopyOnWriteArrayList<>();
     private volatile int primariesUp = Integer.MAX_VALUE;
-    private volatile Consumer<String> beforeWrite = key -> {};
+    private volatile BiConsumer<String, String> beforeWrite = (method, key) -> {};
+    private volatile BiConsumer<String, String> beforeRequest = (method, key) -> {};
+    private volatile boolean multipartSiblings = true;
+    /** Writes after which the object had more than one value. */
+    final AtomicInteger siblingWrites = new AtomicInteger();
+    /** Conditional writes refused with 412. */
+    final AtomicInteger preconditionFailures = new AtomicInteger();
 
     RiakStandIn() {
         types.put("default", new TypeProps(false, 3));
@@ -131,17 +137,32 @@ final class RiakStandIn implements AutoCloseable {
         return n;
     }
 
+    /** The nodes started, in order. */
+    List<Node> nodes() {
+        return nodes;
+    }
+
     /** How many primary replicas are reachable, for {@code pr}/{@code pw}; default all of them. */
     void primariesUp(int up) {
         this.primariesUp = up;
     }
 
     /**
-     * Runs after a PUT or DELETE passed its conditions and before it writes (with the key), so a test can
-     * hold two writes in the gap Riak leaves between the two. The default does nothing.
+     * Runs after a PUT or DELETE passed its conditions and before it writes (with the method and key), so a
+     * test can hold two writes in the gap Riak leaves between the two. The default does nothing.
      */
-    void beforeWrite(Consumer<String> hook) {
+    void beforeWrite(BiConsumer<String, String> hook) {
         this.beforeWrite = hook;
+    }
+
+    /** Runs when a request for an object arrives (with the method and key), before it reads anything. */
+    void beforeRequest(BiConsumer<String, String> hook) {
+        this.beforeRequest = hook;
+    }
+
+    /** Whether a 300 honours {@code Accept: multipart/mixed}; when false it always lists vtags as text. */
+    void multipartSiblings(boolean honoured) {
+        this.multipartSiblings = honoured;
     }
 
     /** Removes objects that hold only tombstones, as Riak's reaper does after {@code delete_mode} (3 s). */
@@ -352,6 +373,7 @@ final class RiakStandIn implements AutoCloseable {
             return Answer.text(404, "not found\n");
         }
         String key = path.get(3);
+        beforeRequest.accept(method, key);
         Quorums quorums = new Quorums(q, props.nVal());
         switch (method) {
             case "GET":
@@ -451,7 +473,7 @@ final class RiakStandIn implements AutoCloseable {
         a.headers.put("Vary", "Accept, Accept-Encoding");
         a.headers.put("ETag", "\"" + Integer.toUnsignedString(o.vclock().hashCode(), 36) + "\"");
         String accept = ex.getRequestHeaders().getFirst("Accept");
-        if (accept != null && accept.contains("multipart/mixed")) {
+        if (multipartSiblings && accept != null && accept.contains("multipart/mixed")) {
             String boundary = vtag();
             a.headers.put("Content-Type", "multipart/mixed; boundary=" + boundary);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -513,14 +535,13 @@ final class RiakStandIn implements AutoCloseable {
         StoredObject before = objects.get(id);
         boolean exists = before != null && !before.allDeleted();
         String ifNoneMatch = h.getFirst("If-None-Match");
-        if (ifNoneMatch != null && ifNoneMatch.trim().equals("*") && exists) {
-            return Answer.text(412, "Precondition Failed");
-        }
         String ifMatch = h.getFirst("If-Match");
-        if (ifMatch != null && (!exists || !etagMatches(ifMatch, etagOf(before)))) {
+        if ((ifNoneMatch != null && ifNoneMatch.trim().equals("*") && exists)
+                || (ifMatch != null && (!exists || !etagMatches(ifMatch, etagOf(before))))) {
+            preconditionFailures.incrementAndGet();
             return Answer.text(412, "Precondition Failed");
         }
-        beforeWrite.accept(key);
+        beforeWrite.accept("PUT", key);
         StoredObject after = write(id, incoming, value, contentType, false, indexes, props, actor);
         if ("true".equals(q.get("returnbody"))) {
             return represent(ex, bucket, after);
@@ -537,7 +558,7 @@ final class RiakStandIn implements AutoCloseable {
         String header = ex.getRequestHeaders().getFirst("X-Riak-Vclock");
         // Without a clock Riak reads the object and deletes what it read.
         Map<String, Long> incoming = header == null ? before.vclock() : decodeVclock(header);
-        beforeWrite.accept(key);
+        beforeWrite.accept("DELETE", key);
         write(id, incoming, new byte[0], "application/octet-stream", true, Map.of(), props, actor);
         return new Answer(204);
     }
@@ -561,6 +582,9 @@ final class RiakStandIn implements AutoCloseable {
             if (!props.allowMult()) {
                 Sibling latest = siblings.stream().max(Comparator.comparingLong(s -> s.lastModified)).orElseThrow();
                 siblings = List.of(latest);
+            }
+            if (siblings.size() > 1) {
+                siblingWrites.incrementAndGet();
             }
             return new StoredObject(vc, List.copyOf(siblings));
         });
