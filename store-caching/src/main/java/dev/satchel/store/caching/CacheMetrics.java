@@ -32,7 +32,10 @@ public interface CacheMetrics {
     /** Records that a lookup in the parent threw after {@code loadTimeNanos}. */
     void recordLoadFailure(long loadTimeNanos);
 
-    /** Records that a record of estimated {@code weight} bytes was evicted to respect the bound. */
+    /**
+     * Records that a record of estimated {@code weight} bytes (0 when the cache is bounded by count) was
+     * evicted to respect the bound.
+     */
     void recordEviction(int weight);
 
     /**

@@ -11,7 +11,7 @@ package dev.satchel.store.caching;
  * @param loadFailures parent lookups that threw
  * @param totalLoadNanos time spent in parent lookups, in nanoseconds
  * @param evictions records dropped to keep within the size or weight bound
- * @param evictionWeight the estimated bytes of those records
+ * @param evictionWeight the estimated bytes of those records; 0 when the cache is bounded by count
  */
 public record CacheStats(long hits, long negativeHits, long misses, long loadSuccesses, long loadFailures,
         long totalLoadNanos, long evictions, long evictionWeight) {
