@@ -22,7 +22,6 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -85,7 +84,8 @@ final class RedisServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            RedisServer s = new RedisServer(dir, port, List.of("redis-server", conf.toString(), "--sentinel"), null);
+            RedisServer s = new RedisServer(dir, port,
+                    new ArrayList<>(List.of("redis-server", conf.toString(), "--sentinel")), null);
             if (s.tryStart() || attempt == 3) {
                 s.requireUp();
                 return s;
@@ -168,6 +168,15 @@ final class RedisServer implements AutoCloseable {
         requireUp();
     }
 
+    /**
+     * Starts the process again on the same port and directory with {@code extraArgs} added, and waits until
+     * it answers (possibly with {@code LOADING}).
+     */
+    void restartWith(String... extraArgs) {
+        command.addAll(Arrays.asList(extraArgs));
+        restart();
+    }
+
     /** Freezes the process (SIGSTOP): connections stay open and nothing answers. */
     void pause() {
         signal("-STOP");
@@ -248,16 +257,14 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Whether the server answers a PING (an authentication error counts: it is up). */
+    /** Whether the server answers a PING; an error answer (NOAUTH, LOADING, MASTERDOWN) counts: it is up. */
     private boolean answers() {
         try (Jedis j = new Jedis(hostAndPort(), DefaultJedisClientConfig.builder()
                 .protocol(RedisProtocol.RESP2).connectionTimeoutMillis(500).socketTimeoutMillis(2000).build())) {
             j.ping();
             return true;
-        } catch (JedisAccessControlException e) {
-            return true;
         } catch (JedisDataException e) {
-            return e.getMessage() != null && (e.getMessage().startsWith("NOAUTH") || e.getMessage().startsWith("LOADING"));
+            return true;
         } catch (JedisException e) {
             return false;
         }
@@ -287,7 +294,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** A port free on 127.0.0.1 now (and, for a cluster node, with port + 10000 free too). */
-    private static int freePort(boolean withBus) {
+    static int freePort(boolean withBus) {
         for (int i = 0; i < 50; i++) {
             int port;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
