@@ -27,7 +27,8 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * One {@code redis-server} process for a test: on a free loopback port, in a temporary directory of its
- * own, without persistence unless asked ({@code --save "" --appendonly no}), logging to
+ * own, without persistence unless asked ({@code --save "" --appendonly no}), replicas syncing without
+ * delay, logging to
  * {@code redis.log} there. Never the machine's own Redis. {@link #close()} kills the process and deletes the
  * directory; a JVM shutdown hook kills whatever a crashed test left running.
  */
@@ -99,7 +100,9 @@ final class RedisServer implements AutoCloseable {
             int port = freePort(clusterBus);
             List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--dir", dir.toString(), "--logfile", "redis.log",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no"));
+                    "--save", "", "--appendonly", "no", "--daemonize", "no",
+                    // A replica syncs at once instead of after the default 5 s wait for more replicas.
+                    "--repl-diskless-sync-delay", "0"));
             cmd.addAll(Arrays.asList(args));
             RedisServer s = new RedisServer(dir, port, cmd, password);
             // Another process may take the port between our probe and redis-server's bind: try again.

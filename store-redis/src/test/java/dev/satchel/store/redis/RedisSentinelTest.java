@@ -1,0 +1,126 @@
+package dev.satchel.store.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.satchel.Session;
+import dev.satchel.SessionStoreException;
+import dev.satchel.SessionStoreTimeoutException;
+import dev.satchel.SessionStoreUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisSentinelClient;
+
+/**
+ * Redis Sentinel: a master, a replica and one sentinel (quorum 1, master declared down after one second).
+ * The manager finds the master through the sentinel, follows a failover to the replica when the master is
+ * killed, keeps every write made with {@link Durability#REPLICATED}, and writes again once the old master
+ * has come back as a replica.
+ */
+class RedisSentinelTest {
+
+    private static final Duration HANG = Duration.ofSeconds(30);
+    private static RedisServer master;
+    private static RedisServer replica;
+    private static RedisServer sentinel;
+
+    @BeforeAll
+    static void startServers() {
+        master = RedisServer.start();
+        replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()));
+        awaitInSync(replica);
+        // Started after the replica is in sync, so its first look at the master already finds the replica.
+        sentinel = RedisServer.startSentinel(
+                "sentinel monitor mymaster 127.0.0.1 " + master.port() + " 1",
+                "sentinel down-after-milliseconds mymaster 1000",
+                "sentinel failover-timeout mymaster 10000");
+        RedisServer.await("the sentinel knows the replica", RedisServer.STARTUP, () -> {
+            try (Jedis s = sentinel.admin()) {
+                return !s.sentinelReplicas("mymaster").isEmpty();
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopServers() {
+        for (RedisServer s : new RedisServer[] {sentinel, replica, master}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the manager follows a failover: replicated writes survive, writes resume on the new master")
+    void followsFailover() {
+        try (RedisSessionManager m = RedisSessionManager.builder()
+                .sentinel("mymaster", sentinel.address())
+                .durability(Durability.REPLICATED).replicaAcknowledgements(1, Duration.ofMillis(500))
+                .build()) {
+            RedisSentinelClient client = (RedisSentinelClient) m.client();
+            assertEquals(master.port(), client.getCurrentMaster().getPort());
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Session s = m.newSession();
+                s.put("n", i);
+                assertTrue(m.put(s));
+                ids.add(s.id());
+            }
+
+            master.kill();
+            List<SessionStoreException> failures = new ArrayList<>();
+            RedisServer.await("the manager reads from the new master", Duration.ofSeconds(60), () -> {
+                try {
+                    return assertTimeoutPreemptively(HANG, () -> m.get(ids.get(0))).isPresent();
+                } catch (SessionStoreException e) {
+                    failures.add(e);
+                    return false;
+                }
+            });
+            assertEquals(replica.port(), client.getCurrentMaster().getPort(), "the replica was promoted");
+            for (SessionStoreException e : failures) {
+                assertTrue(e instanceof SessionStoreUnavailableException || e instanceof SessionStoreTimeoutException,
+                        () -> "during a failover: " + e);
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                assertEquals(i, m.get(ids.get(i)).orElseThrow(() -> new AssertionError("lost in the failover")).get("n"));
+            }
+            Session degraded = m.get(ids.get(0)).orElseThrow();
+            degraded.put("while", "no replica");
+            assertThrows(SessionStoreTimeoutException.class, () -> m.put(degraded),
+                    "no replica acknowledges: the write is reported unsafe");
+
+            // Back as a replica of the new master, as the operator's configuration would bring it back (the
+            // sentinel would convert it too, but only at its next ten-second look).
+            master.restartWith("--replicaof", "127.0.0.1", Integer.toString(replica.port()));
+            awaitInSync(master);
+            RedisServer.await("a replicated write succeeds again", Duration.ofSeconds(60), () -> {
+                Session s = m.get(ids.get(1)).orElseThrow();
+                s.put("after", "recovery");
+                try {
+                    return m.put(s);
+                } catch (SessionStoreTimeoutException notYet) {
+                    return false;
+                }
+            });
+            assertEquals("recovery", m.get(ids.get(1)).orElseThrow().get("after"));
+            assertEquals(replica.port(), client.getCurrentMaster().getPort());
+        }
+    }
+
+    private static void awaitInSync(RedisServer r) {
+        RedisServer.await("the replica is in sync", RedisServer.STARTUP, () -> {
+            try (Jedis j = r.admin()) {
+                return j.info("replication").contains("master_link_status:up");
+            }
+        });
+    }
+}
