@@ -1,0 +1,204 @@
+package dev.satchel.store.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.satchel.Invalidations;
+import dev.satchel.Session;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.params.ClientKillParams;
+
+/**
+ * The invalidation feed on a standalone Redis: every change and removal made through any manager reaches
+ * every listener, and a listener is told to trust nothing whenever the feed may have missed something —
+ * at subscription, when the subscriber connection is killed, when the server freezes (detected by the
+ * heartbeat, and repeated every interval until it answers), and across a restart.
+ */
+@SuppressWarnings("try") // a subscription is held open by try-with-resources without being read
+class RedisInvalidationTest {
+
+    private static final Duration HEARTBEAT = Duration.ofMillis(200);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    @DisplayName("changes and removals through any manager reach the listener; the first subscription resets it")
+    void changesAreDelivered() {
+        try (RedisServer redis = RedisServer.start();
+                RedisSessionManager listening = manager(redis, InvalidationMode.PUBLISH);
+                RedisSessionManager writing = manager(redis, InvalidationMode.PUBLISH)) {
+            Recorder heard = new Recorder();
+            try (Invalidations.Subscription sub = listening.subscribe(heard)) {
+                RedisServer.await("the feed is subscribed", WAIT, listening::feedSubscribed);
+                assertTrue(heard.resets.get() >= 1, "told to trust nothing it saw before the subscription");
+
+                Session s = stored(writing, null);
+                assertFalse(heard.ids.contains(s.id()), "a new session invalidates nothing");
+                changeOf(writing, s.id());
+                awaitHeard(heard, s.id());
+
+                Session other = stored(writing, null);
+                writing.remove(other.id());
+                awaitHeard(heard, other.id());
+
+                Session own = stored(listening, null);
+                changeOf(listening, own.id());
+                awaitHeard(heard, own.id());
+
+                Session alice = stored(writing, "alice");
+                assertEquals(1, writing.removeByPrincipal("alice"));
+                awaitHeard(heard, alice.id());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a killed subscriber connection: the listener resets, the feed resubscribes and delivers again")
+    void killedConnection() {
+        try (RedisServer redis = RedisServer.start(); Jedis admin = redis.admin();
+                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
+            Recorder heard = new Recorder();
+            try (Invalidations.Subscription sub = m.subscribe(heard)) {
+                RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+                int resets = heard.resets.get();
+                assertEquals(1, admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
+                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > resets);
+                RedisServer.await("the feed is subscribed again", WAIT, m::feedSubscribed);
+                Session s = stored(m, null);
+                changeOf(m, s.id());
+                awaitHeard(heard, s.id());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a frozen server: the heartbeat resets the listener, every interval until the server answers")
+    void frozenServer() {
+        try (RedisServer redis = RedisServer.start();
+                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
+            Recorder heard = new Recorder();
+            try (Invalidations.Subscription sub = m.subscribe(heard)) {
+                RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+                int before = heard.resets.get();
+                redis.pause();
+                try {
+                    RedisServer.await("the silence is detected", WAIT, () -> !m.feedSubscribed());
+                    int detected = heard.resets.get();
+                    assertTrue(detected > before);
+                    RedisServer.await("the listener is reset again while it lasts", WAIT,
+                            () -> heard.resets.get() >= detected + 2);
+                } finally {
+                    redis.resume();
+                }
+                RedisServer.await("the feed is subscribed again", WAIT, m::feedSubscribed);
+                Session s = stored(m, null);
+                changeOf(m, s.id());
+                awaitHeard(heard, s.id());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a restarted server: the listener is reset during the outage and the feed comes back")
+    void restartedServer() {
+        try (RedisServer redis = RedisServer.start();
+                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
+            Recorder heard = new Recorder();
+            try (Invalidations.Subscription sub = m.subscribe(heard)) {
+                RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+                int before = heard.resets.get();
+                redis.kill();
+                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+                redis.restart();
+                RedisServer.await("the feed is subscribed again", WAIT, m::feedSubscribed);
+                Session s = stored(m, null);
+                changeOf(m, s.id());
+                awaitHeard(heard, s.id());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("InvalidationMode.NONE publishes nothing and refuses listeners with a clear message")
+    void noneMode() {
+        try (RedisServer redis = RedisServer.start();
+                RedisSessionManager silent = manager(redis, InvalidationMode.NONE);
+                RedisSessionManager listening = manager(redis, InvalidationMode.PUBLISH)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> silent.subscribe(new Recorder()));
+            assertTrue(e.getMessage().contains("InvalidationMode.NONE"), e.getMessage());
+            Recorder heard = new Recorder();
+            try (Invalidations.Subscription sub = listening.subscribe(heard)) {
+                RedisServer.await("the feed is subscribed", WAIT, listening::feedSubscribed);
+                Session quiet = stored(silent, null);
+                changeOf(silent, quiet.id());
+                silent.remove(quiet.id());
+                Session loud = stored(listening, null);
+                changeOf(listening, loud.id());
+                awaitHeard(heard, loud.id());
+                assertFalse(heard.ids.contains(quiet.id()), "published in order, so it would have come first");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("close ends the feed's threads; a closed manager refuses listeners")
+    void closeStopsTheFeed() {
+        try (RedisServer redis = RedisServer.start()) {
+            RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH);
+            m.subscribe(new Recorder());
+            RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+            m.close();
+            RedisServer.await("the feed's threads are gone", WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("satchel-redis-invalidations")));
+            assertThrows(IllegalStateException.class, () -> m.subscribe(new Recorder()));
+            m.close();
+        }
+    }
+
+    private static RedisSessionManager manager(RedisServer redis, InvalidationMode mode) {
+        return RedisSessionManager.builder().uri(redis.uri()).invalidationMode(mode).invalidationHeartbeat(HEARTBEAT)
+                .socketTimeout(Duration.ofMillis(500)).connectTimeout(Duration.ofMillis(500)).build();
+    }
+
+    private static Session stored(RedisSessionManager m, String principal) {
+        Session s = m.newSession();
+        s.put("n", 0);
+        s.setPrincipal(principal);
+        assertTrue(m.put(s));
+        return s;
+    }
+
+    private static void changeOf(RedisSessionManager m, String sid) {
+        Session s = m.get(sid).orElseThrow();
+        s.put("n", 1);
+        assertTrue(m.put(s));
+    }
+
+    private static void awaitHeard(Recorder heard, String sid) {
+        RedisServer.await("the change is heard", WAIT, () -> heard.ids.contains(sid));
+    }
+
+    /** Remembers what the feed said. */
+    static final class Recorder implements Invalidations.Listener {
+        final Set<String> ids = ConcurrentHashMap.newKeySet();
+        final AtomicInteger resets = new AtomicInteger();
+
+        @Override
+        public void invalidate(String sid) {
+            ids.add(sid);
+        }
+
+        @Override
+        public void invalidateAll() {
+            resets.incrementAndGet();
+        }
+    }
+}
