@@ -78,7 +78,7 @@ final class RiakNodes {
         int n = bases.length;
         int start = Math.floorMod(next.getAndIncrement(), n);
         long now = clock.millis();
-        Exception last = null;
+        List<Exception> failures = new java.util.ArrayList<>(2);
         boolean lastWasTimeout = false;
         // First the nodes not marked down, then (as a last resort) the ones that were; each at most once.
         boolean[] wasDown = new boolean[n];
@@ -96,7 +96,7 @@ final class RiakNodes {
                     if (r.status == 502 || r.status == 503 || r.status == 504) {
                         Exception failure = new IOException(r.describe(key));
                         markDown(i, failure);
-                        last = chain(failure, last);
+                        failures.add(failure);
                         lastWasTimeout = false;
                         continue;
                     }
@@ -104,11 +104,11 @@ final class RiakNodes {
                     return r;
                 } catch (HttpConnectTimeoutException e) {
                     markDown(i, e);
-                    last = chain(e, last);
+                    failures.add(e);
                     lastWasTimeout = false;
                 } catch (HttpTimeoutException e) {
                     markDown(i, e);
-                    last = chain(e, last);
+                    failures.add(e);
                     lastWasTimeout = true;
                 } catch (IOException e) {
                     if (e instanceof ResponseTooLarge || e.getCause() instanceof ResponseTooLarge) {
@@ -117,7 +117,7 @@ final class RiakNodes {
                                 "Riak's answer is larger than " + maxResponseBytes + " bytes", e);
                     }
                     markDown(i, e);
-                    last = chain(e, last);
+                    failures.add(e);
                     lastWasTimeout = false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -125,7 +125,12 @@ final class RiakNodes {
                 }
             }
         }
-        String message = "no Riak node answered " + method + " (" + n + " tried)";
+        // The last failure is the cause; the earlier ones, one per node tried, ride along as suppressed.
+        Exception last = failures.get(failures.size() - 1);
+        for (int f = 0; f < failures.size() - 1; f++) {
+            last.addSuppressed(failures.get(f));
+        }
+        String message = "no Riak node answered " + method + " (" + failures.size() + " tried)";
         if (lastWasTimeout) {
             throw new SessionStoreTimeoutException(message + ": timed out after " + requestTimeout.toMillis() + " ms",
                     last);
@@ -163,13 +168,6 @@ final class RiakNodes {
         if (downUntil.get(node) != 0 && downUntil.getAndSet(node, 0) != 0) {
             LOG.info("Riak node {} answers again", names[node]);
         }
-    }
-
-    private static Exception chain(Exception latest, Exception earlier) {
-        if (earlier != null) {
-            latest.addSuppressed(earlier);
-        }
-        return latest;
     }
 
     /** A response body larger than the limit: refused, never held in memory whole. */

@@ -214,6 +214,7 @@ final class RiakStandIn implements AutoCloseable {
         private ExecutorService executor;
         private volatile int port;
         private volatile CountDownLatch stallGate;
+        private volatile int failWith;
         final AtomicInteger requests = new AtomicInteger();
         final List<String> log = new CopyOnWriteArrayList<>();
 
@@ -266,6 +267,11 @@ final class RiakStandIn implements AutoCloseable {
             stallGate = new CountDownLatch(1);
         }
 
+        /** Answers every request with {@code status} (such as 503, a node leaving the cluster); 0 stops that. */
+        void failWith(int status) {
+            this.failWith = status;
+        }
+
         void unstall() {
             CountDownLatch g = stallGate;
             stallGate = null;
@@ -289,7 +295,8 @@ final class RiakStandIn implements AutoCloseable {
                 }
                 Answer a;
                 try {
-                    a = route(ex, name);
+                    a = failWith != 0 ? Answer.text(failWith, "Unable to connect to Riak: node is leaving\n")
+                            : route(ex, name);
                 } catch (BadRequest e) {
                     a = Answer.text(e.status, e.getMessage());
                 }
