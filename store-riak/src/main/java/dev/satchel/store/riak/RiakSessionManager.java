@@ -243,7 +243,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
                 throw unexpected("store", r, sid);
             }
             // Siblings, or our write lost to a concurrent one (allow_mult=false): fold ours into what is stored.
-            state = RiakObject.of(r);
+            state = objectOf(sid, r);
         }
         throw new SessionConflictException("a session kept changing under this update; gave up after "
                 + MAX_ATTEMPTS + " attempts");
@@ -423,13 +423,15 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
     /** Fetches {@code sid} with all its siblings. */
     private RiakObject fetch(String sid) {
         RiakResponse r = nodes.send("GET", keyPath(sid) + fetchQuery, ACCEPT_MULTIPART, null, sid);
-        if (r.status == 200 || r.status == 404 || (r.status == 300 && RiakObject.isMultipart(r))) {
-            return RiakObject.of(r);
+        if (r.status != 200 && r.status != 300 && r.status != 404) {
+            throw unexpected("fetch", r, sid);
         }
-        if (r.status == 300) {
-            return fetchSiblingsOneByOne(sid, r);
-        }
-        throw unexpected("fetch", r, sid);
+        return objectOf(sid, r);
+    }
+
+    /** The object in a 200, 300 or 404 answer (to a fetch or a store with {@code returnbody}). */
+    private RiakObject objectOf(String sid, RiakResponse r) {
+        return r.status == 300 && !RiakObject.isMultipart(r) ? fetchSiblingsOneByOne(sid, r) : RiakObject.of(r);
     }
 
     /** A 300 in the plain form (a proxy dropped {@code Accept}): fetch each listed sibling by its vtag. */
