@@ -89,17 +89,20 @@ final class InvalidationFeed {
             return;
         }
         Subscriber s = subscriber;
-        if (s != null) {
+        if (s != null && s.isSubscribed()) {
             try {
-                s.unsubscribe();
+                s.unsubscribe(); // a healthy connection goes back to the pool, reusable
             } catch (RuntimeException e) {
                 LOG.debug("Unsubscribing the invalidation feed failed; dropping its connection", e);
             }
         }
-        drop(connection);
-        t.interrupt();
+        t.interrupt(); // ends a wait before reconnecting
         try {
-            t.join(TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) + 2_000);
+            t.join(1_000);
+            if (t.isAlive()) {
+                drop(connection); // no answer to the unsubscribe: break the read
+                t.join(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
