@@ -1,0 +1,106 @@
+package dev.satchel.benchmarks;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hot path: a request whose session is cached, over {@value #DEFAULT_SESSIONS} sessions picked with a
+ * Zipf distribution, in Satchel and side by side with the floor and the peers (see {@link Impl}).
+ * {@code readOnly} is the lookup alone; {@code mixed} is a whole request, where 10 % of the requests change
+ * an attribute and every request ends as its framework ends it.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar HotPathBenchmark -t 1 -prof gc
+ * java -jar benchmarks/target/benchmarks.jar HotPathBenchmark -t 2 -prof gc
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class HotPathBenchmark {
+
+    static final String DEFAULT_SESSIONS = "100000";
+
+    /** What is measured. */
+    public enum Impl {
+        /** {@code HttpSessions.open(cookieHeader)} over a {@code CachingSessionManager}: parse, verify, cache hit, working copy. */
+        SATCHEL_OPEN(HotPaths.SatchelOpen::new),
+        /** {@code CachingSessionManager.get(sid)}: the cache hit and working copy without the cookie. */
+        SATCHEL_CACHE_GET(HotPaths.SatchelCacheGet::new),
+        /** Hand-written floor: allocation-free parse, {@code Caffeine.getIfPresent}, {@code MessageDigest.isEqual}. */
+        FLOOR(HotPaths.Floor::new),
+        /** {@code ConcurrentHashMap.get}. */
+        CONCURRENT_HASH_MAP(HotPaths.ConcurrentMapGet::new),
+        /** {@code Caffeine.getIfPresent}. */
+        CAFFEINE(HotPaths.CaffeineGet::new),
+        /** Spring Session {@code MapSessionRepository.findById} (a copy per call). */
+        SPRING_MAP_REPOSITORY(HotPaths.SpringMapRepository::new),
+        /** Tomcat {@code StandardManager.findSession} + {@code access()} + {@code endAccess()}. */
+        TOMCAT_STANDARD_MANAGER(HotPaths.TomcatStandardManager::new);
+
+        private final IntFunction<HotPath> factory;
+
+        Impl(IntFunction<HotPath> factory) {
+            this.factory = factory;
+        }
+
+        HotPath create(int sessions) {
+            return factory.apply(sessions);
+        }
+    }
+
+    @Param
+    Impl impl;
+
+    @Param(DEFAULT_SESSIONS)
+    int sessions;
+
+    HotPath path;
+    int[] picks;
+    boolean[] writes;
+
+    /** Each thread walks the pre-generated picks from its own random start. */
+    @State(Scope.Thread)
+    public static class ThreadState {
+        int index = ThreadLocalRandom.current().nextInt();
+        Object scratch;
+
+        @Setup
+        public void setup(HotPathBenchmark benchmark) {
+            scratch = benchmark.path.newScratch();
+        }
+    }
+
+    @Setup
+    public void setup() {
+        path = impl.create(sessions);
+        picks = Zipf.picks(sessions, 42);
+        writes = Zipf.writes(10, 43);
+    }
+
+    @Benchmark
+    public Object readOnly(ThreadState t) {
+        return path.open(picks[t.index++ & Zipf.MASK], t.scratch);
+    }
+
+    @Benchmark
+    public Object mixed(ThreadState t) {
+        int i = t.index++ & Zipf.MASK;
+        return path.request(picks[i], writes[i], t.scratch);
+    }
+}
