@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A parent for the cache's own tests: a real {@link InMemorySessionManager} that counts the calls reaching
@@ -33,6 +34,11 @@ class ScriptedParent implements SessionManager {
     /** When set, the next get reads the store, counts this down and waits for {@link #resumeGet}. */
     volatile CountDownLatch getRead;
     final CountDownLatch resumeGet = new CountDownLatch(1);
+    /**
+     * When set, every call parks its thread briefly after reaching the store, so that other threads run
+     * inside the window between the store's answer and the cache's update (a stand-in for network latency).
+     */
+    volatile boolean pauseAfterStoreCalls;
 
     ScriptedParent(Clock clock) {
         store = InMemorySessionManager.builder().clock(clock).withoutBackgroundSweeper().build();
@@ -58,6 +64,7 @@ class ScriptedParent implements SessionManager {
             throw fail;
         }
         Optional<Session> found = store.get(sid);
+        pause();
         CountDownLatch read = getRead;
         if (read != null) {
             getRead = null;
@@ -83,6 +90,7 @@ class ScriptedParent implements SessionManager {
             throw fail;
         }
         boolean stored = store.put(session);
+        pause();
         RuntimeException late = failNextPutAfterWriting;
         if (late != null) {
             failNextPutAfterWriting = null;
@@ -95,10 +103,17 @@ class ScriptedParent implements SessionManager {
     public void remove(String sid) {
         removes.incrementAndGet();
         store.remove(sid);
+        pause();
         RuntimeException late = failNextRemoveAfterRemoving;
         if (late != null) {
             failNextRemoveAfterRemoving = null;
             throw late;
+        }
+    }
+
+    private void pause() {
+        if (pauseAfterStoreCalls) {
+            LockSupport.parkNanos(20_000);
         }
     }
 
