@@ -1,5 +1,7 @@
 package dev.satchel.store.riak;
 
+import java.util.Objects;
+
 /**
  * How many replicas must take part in one Riak request: the value of one of Riak's {@code r}, {@code pr},
  * {@code w}, {@code pw}, {@code dw} and {@code rw} parameters. A number of replicas, or one of Riak's symbolic
@@ -52,12 +54,12 @@ public final class Quorum {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Quorum && java.util.Objects.equals(((Quorum) o).value, value);
+        return o instanceof Quorum && Objects.equals(((Quorum) o).value, value);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hashCode(value);
+        return Objects.hashCode(value);
     }
 
     /** The value as Riak spells it ({@code one}, {@code quorum}, {@code all}, a number) or {@code default}. */

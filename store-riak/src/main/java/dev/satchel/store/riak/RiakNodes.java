@@ -13,6 +13,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -78,7 +80,7 @@ final class RiakNodes {
         int n = bases.length;
         int start = Math.floorMod(next.getAndIncrement(), n);
         long now = clock.millis();
-        List<Exception> failures = new java.util.ArrayList<>(2);
+        List<Exception> failures = new ArrayList<>(2);
         boolean lastWasTimeout = false;
         // First the nodes not marked down, then (as a last resort) the ones that were; each at most once.
         boolean[] wasDown = new boolean[n];
@@ -213,7 +215,7 @@ final class RiakNodes {
                     return;
                 }
                 if (size + r > buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + r));
+                    buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + r));
                 }
                 b.get(buf, size, r);
                 size += r;
@@ -230,7 +232,7 @@ final class RiakNodes {
             if (result.isDone()) {
                 return;
             }
-            result.complete(size == buf.length ? buf : java.util.Arrays.copyOf(buf, size));
+            result.complete(size == buf.length ? buf : Arrays.copyOf(buf, size));
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.satchel.SessionIds;
 import dev.satchel.SessionRecord;
 import dev.satchel.SessionStoreException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -236,7 +239,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
                 state = fetch(sid);
                 continue;
             }
-            if (r.status == 204 || (r.status == 200 && java.util.Arrays.equals(r.body, body))) {
+            if (r.status == 204 || (r.status == 200 && Arrays.equals(r.body, body))) {
                 return next.record(); // stored as sent (a 204 means the node ignored returnbody: trust it)
             }
             if (r.status != 200 && r.status != 300) {
@@ -389,7 +392,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
     // ------------------------------------------------------------------ helpers
 
     /** Reads {@code sid}, deletes it with the vector clock read if {@code test} holds, and says whether it did. */
-    private boolean deleteIf(String sid, java.util.function.Predicate<SessionRecord> test) {
+    private boolean deleteIf(String sid, Predicate<SessionRecord> test) {
         if (!SessionIds.isValid(sid)) {
             return false; // not a key this store wrote
         }
@@ -498,7 +501,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
         }
         System.arraycopy(extra, 0, h, n, extra.length);
         n += extra.length;
-        return n == h.length ? h : java.util.Arrays.copyOf(h, n);
+        return n == h.length ? h : Arrays.copyOf(h, n);
     }
 
     private static String[] vclockHeader(String vclock) {
@@ -615,7 +618,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
             URI uri;
             try {
                 uri = new URI(baseUrl);
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("node URL is not a URL: " + baseUrl, e);
             }
             String scheme = uri.getScheme();

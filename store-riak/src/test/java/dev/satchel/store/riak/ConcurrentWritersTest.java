@@ -60,14 +60,7 @@ class ConcurrentWritersTest {
     @Test
     @DisplayName("allow_mult=true: two updates written at once become siblings, and after resolution nothing is lost")
     void siblingsAreMergedWithoutLoss() throws Exception {
-        managers("sessions");
-        String sid = create();
-        PairGate gate = new PairGate();
-        riak.beforeWrite(gate);
-        for (int round = 0; round < ROUNDS; round++) {
-            gate.arm();
-            together(() -> increment(a, sid, "a"), () -> increment(b, sid, "b"));
-        }
+        String sid = simultaneousIncrements("sessions");
         assertTrue(riak.siblingWrites.get() >= ROUNDS, "every round made siblings: " + riak.siblingWrites.get());
         Session s = a.get(sid).orElseThrow();
         assertEquals(ROUNDS, s.get("a"));
@@ -104,14 +97,7 @@ class ConcurrentWritersTest {
     @Test
     @DisplayName("allow_mult=false, residual risk: of two updates that pass If-Match at the same moment Riak keeps one")
     void lastWriteWinsLosesOneOfTwoSimultaneousWrites() throws Exception {
-        managers("default");
-        String sid = create();
-        PairGate gate = new PairGate();
-        riak.beforeWrite(gate);
-        for (int round = 0; round < ROUNDS; round++) {
-            gate.arm();
-            together(() -> increment(a, sid, "a"), () -> increment(b, sid, "b"));
-        }
+        String sid = simultaneousIncrements("default");
         Session s = a.get(sid).orElseThrow();
         int kept = count(s, "a") + count(s, "b");
         // Documented in the README: Riak acknowledged both writes and kept only the later one, every round.
@@ -186,6 +172,22 @@ class ConcurrentWritersTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * Creates a session, then {@link #ROUNDS} times increments "a" through one manager and "b" through the
+     * other, both writes held until both have passed their checks.
+     */
+    private String simultaneousIncrements(String type) throws Exception {
+        managers(type);
+        String sid = create();
+        PairGate gate = new PairGate();
+        riak.beforeWrite(gate);
+        for (int round = 0; round < ROUNDS; round++) {
+            gate.arm();
+            together(() -> increment(a, sid, "a"), () -> increment(b, sid, "b"));
+        }
+        return sid;
+    }
 
     private void managers(String type) {
         a = manager(0, type);
