@@ -21,7 +21,7 @@ public enum Durability {
 
     /**
      * Done once the master has applied the write <em>and</em> at least
-     * {@link RedisSessionManager.Builder#replicaAcknowledgements N replicas} have acknowledged it
+     * {@link RedisSessionManager.Builder#replicaAcknowledgements(int, Duration) N replicas} have acknowledged it
      * ({@code WAIT N timeout} on the same connection, pipelined behind the write). A failover to one of
      * those replicas keeps the write. Costs the replication round trip on every write (reads are
      * unchanged). When fewer replicas acknowledge within the timeout the write stays on the master, may
