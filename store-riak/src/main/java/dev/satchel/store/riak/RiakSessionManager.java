@@ -223,6 +223,9 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
                 return null;
             }
             SessionDocument stored = SessionDocument.merge(decode(state));
+            if (stored.record().isExpiredAt(now)) {
+                return null; // a change never revives what is stored expired, even merged with our access
+            }
             String token = newToken();
             SessionDocument next = pending == null
                     ? stored.apply(changes, token, tombstoneRetentionMillis)
