@@ -65,6 +65,8 @@ public abstract class AbstractSessionManager implements SessionManager {
      * that is {@code null}, writes nothing, or deletes the entry, which is expired either way.
      *
      * @return the record now stored, or {@code null} when the session was absent or expired
+     * @throws CorruptSessionException if the stored entry cannot be read; the base class then logs it,
+     *     calls {@link #discardCorrupt} and reports the session as gone
      * @throws SessionStoreException if the store fails
      */
     protected abstract SessionRecord apply(ChangeSet changes);
@@ -119,7 +121,15 @@ public abstract class AbstractSessionManager implements SessionManager {
             session.saved(initial);
             return true;
         }
-        SessionRecord merged = apply(session.changes(now));
+        SessionRecord merged;
+        try {
+            merged = apply(session.changes(now));
+        } catch (CorruptSessionException e) {
+            // Nothing readable to merge into: like a removed session, it is not brought back.
+            LOG.warn("Not saving into an unreadable session entry: {}", e.getMessage());
+            discardCorrupt(session.id());
+            return false;
+        }
         if (merged == null) {
             return false;
         }
