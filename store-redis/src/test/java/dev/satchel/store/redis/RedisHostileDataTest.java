@@ -11,15 +11,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,34 +30,18 @@ import redis.clients.jedis.Jedis;
  */
 class RedisHostileDataTest {
 
-    private static final AtomicInteger NAMESPACES = new AtomicInteger();
-    private static RedisServer redis;
-    private static Jedis admin;
+    @RegisterExtension
+    static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private MutableClock clock;
     private RedisSessionManager manager;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        admin = redis.admin();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    private Jedis admin;
 
     @BeforeEach
     void openManager() {
         clock = MutableClock.startingNow();
-        manager = RedisSessionManager.builder().uri(redis.uri())
-                .namespace("hostile" + NAMESPACES.incrementAndGet()).clock(clock).build();
+        manager = REDIS.manager(clock);
+        admin = REDIS.admin();
     }
 
     @AfterEach

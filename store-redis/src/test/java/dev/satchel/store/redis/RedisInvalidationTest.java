@@ -37,7 +37,7 @@ class RedisInvalidationTest {
                 RedisSessionManager writing = manager(redis, InvalidationMode.PUBLISH)) {
             Recorder heard = new Recorder();
             try (Invalidations.Subscription sub = listening.subscribe(heard)) {
-                RedisServer.await("the feed is subscribed", WAIT, listening::feedSubscribed);
+                awaitSubscribed(listening);
                 assertTrue(heard.resets.get() >= 1, "told to trust nothing it saw before the subscription");
 
                 Session s = stored(writing, null);
@@ -67,14 +67,12 @@ class RedisInvalidationTest {
                 RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
             Recorder heard = new Recorder();
             try (Invalidations.Subscription sub = m.subscribe(heard)) {
-                RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+                awaitSubscribed(m);
                 int resets = heard.resets.get();
                 assertEquals(1, admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
                 RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > resets);
-                RedisServer.await("the feed is subscribed again", WAIT, m::feedSubscribed);
-                Session s = stored(m, null);
-                changeOf(m, s.id());
-                awaitHeard(heard, s.id());
+                awaitSubscribed(m);
+                assertDelivers(m, heard);
             }
         }
     }
@@ -86,7 +84,7 @@ class RedisInvalidationTest {
                 RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
             Recorder heard = new Recorder();
             try (Invalidations.Subscription sub = m.subscribe(heard)) {
-                RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+                awaitSubscribed(m);
                 int before = heard.resets.get();
                 redis.pause();
                 try {
@@ -98,10 +96,8 @@ class RedisInvalidationTest {
                 } finally {
                     redis.resume();
                 }
-                RedisServer.await("the feed is subscribed again", WAIT, m::feedSubscribed);
-                Session s = stored(m, null);
-                changeOf(m, s.id());
-                awaitHeard(heard, s.id());
+                awaitSubscribed(m);
+                assertDelivers(m, heard);
             }
         }
     }
@@ -113,15 +109,13 @@ class RedisInvalidationTest {
                 RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
             Recorder heard = new Recorder();
             try (Invalidations.Subscription sub = m.subscribe(heard)) {
-                RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+                awaitSubscribed(m);
                 int before = heard.resets.get();
                 redis.kill();
                 RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
                 redis.restart();
-                RedisServer.await("the feed is subscribed again", WAIT, m::feedSubscribed);
-                Session s = stored(m, null);
-                changeOf(m, s.id());
-                awaitHeard(heard, s.id());
+                awaitSubscribed(m);
+                assertDelivers(m, heard);
             }
         }
     }
@@ -136,7 +130,7 @@ class RedisInvalidationTest {
             assertTrue(e.getMessage().contains("InvalidationMode.NONE"), e.getMessage());
             Recorder heard = new Recorder();
             try (Invalidations.Subscription sub = listening.subscribe(heard)) {
-                RedisServer.await("the feed is subscribed", WAIT, listening::feedSubscribed);
+                awaitSubscribed(listening);
                 Session quiet = stored(silent, null);
                 changeOf(silent, quiet.id());
                 silent.remove(quiet.id());
@@ -154,7 +148,7 @@ class RedisInvalidationTest {
         try (RedisServer redis = RedisServer.start()) {
             RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH);
             m.subscribe(new Recorder());
-            RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+            awaitSubscribed(m);
             m.close();
             RedisServer.await("the feed's threads are gone", WAIT, () -> Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.getName().startsWith("satchel-redis-invalidations")));
@@ -180,6 +174,17 @@ class RedisInvalidationTest {
         Session s = m.get(sid).orElseThrow();
         s.put("n", 1);
         assertTrue(m.put(s));
+    }
+
+    private static void awaitSubscribed(RedisSessionManager m) {
+        RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+    }
+
+    /** A change made through {@code m} now reaches {@code heard}. */
+    private static void assertDelivers(RedisSessionManager m, Recorder heard) {
+        Session s = stored(m, null);
+        changeOf(m, s.id());
+        awaitHeard(heard, s.id());
     }
 
     private static void awaitHeard(Recorder heard, String sid) {

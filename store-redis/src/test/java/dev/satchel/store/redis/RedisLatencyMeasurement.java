@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,17 +42,13 @@ class RedisLatencyMeasurement {
                     return j.info("replication").contains("master_link_status:up");
                 }
             });
-            try (RedisSessionManager m = RedisSessionManager.builder().uri(master.uri()).build()) {
-                operations(null, m); // warms up the JVM, so the first setup measured is not the slowest
-                operations("standalone ASYNC", m);
-            }
-            try (RedisSessionManager m = RedisSessionManager.builder().uri(master.uri())
-                    .invalidationMode(InvalidationMode.NONE).build()) {
-                operations("standalone ASYNC, InvalidationMode.NONE", m);
-            }
-            try (RedisSessionManager m = RedisSessionManager.builder().uri(master.uri())
-                    .durability(Durability.REPLICATED).build()) {
-                operations("standalone REPLICATED (1 replica)", m);
+            try (RedisSessionManager async = RedisSessionManager.builder().uri(master.uri()).build();
+                    RedisSessionManager none = RedisSessionManager.builder().uri(master.uri())
+                            .invalidationMode(InvalidationMode.NONE).build();
+                    RedisSessionManager replicated = RedisSessionManager.builder().uri(master.uri())
+                            .durability(Durability.REPLICATED).build()) {
+                operations(new String[] {"standalone ASYNC", "standalone ASYNC, InvalidationMode.NONE",
+                    "standalone REPLICATED (1 replica)"}, async, none, replicated);
             }
             try (RedisSessionManager listening = RedisSessionManager.builder().uri(master.uri()).build();
                     RedisSessionManager writing = RedisSessionManager.builder().uri(master.uri()).build()) {
@@ -65,13 +60,10 @@ class RedisLatencyMeasurement {
     @Test
     @DisplayName("cluster 3+3: put with and without PUBLISH, invalidation delivery")
     void cluster(RedisClusterFixture cluster) {
-        try (RedisSessionManager m = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("measure").build()) {
-            operations(null, m);
-            operations("cluster ASYNC, PUBLISH", m);
-        }
-        try (RedisSessionManager m = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("measure")
-                .invalidationMode(InvalidationMode.NONE).build()) {
-            operations("cluster ASYNC, InvalidationMode.NONE", m);
+        try (RedisSessionManager publish = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("measure").build();
+                RedisSessionManager none = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("measure")
+                        .invalidationMode(InvalidationMode.NONE).build()) {
+            operations(new String[] {"cluster ASYNC, PUBLISH", "cluster ASYNC, InvalidationMode.NONE"}, publish, none);
         }
         try (RedisSessionManager listening = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("measure").build();
                 RedisSessionManager writing = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("measure").build()) {
@@ -79,27 +71,41 @@ class RedisLatencyMeasurement {
         }
     }
 
-    private static void operations(String setup, RedisSessionManager m) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 1_000; i++) {
-            Session s = m.newSession();
-            s.put("user", "user-" + i);
-            s.put("cart", List.of(1, 2, 3));
-            s.put("theme", "dark");
-            assertTrue(m.put(s));
-            ids.add(s.id());
+    /**
+     * Each operation on every manager in turn, op by op, so a busy moment of this shared machine hits every
+     * setup alike; then one report line per setup and operation.
+     */
+    private static void operations(String[] setups, RedisSessionManager... managers) {
+        List<List<String>> ids = new ArrayList<>();
+        for (RedisSessionManager m : managers) {
+            List<String> mine = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                Session s = m.newSession();
+                s.put("user", "user-" + i);
+                s.put("cart", List.of(1, 2, 3));
+                s.put("theme", "dark");
+                assertTrue(m.put(s));
+                mine.add(s.id());
+            }
+            ids.add(mine);
         }
-        int[] next = {0};
-        Supplier<String> id = () -> ids.get(next[0]++ % ids.size());
-        report(setup, "get", time(() -> m.get(id.get()).orElseThrow()));
-        report(setup, "put (one attribute changed)", time(() -> {
-            Session s = m.get(id.get()).orElseThrow();
-            s.put("theme", "light");
+        measure(setups, "get", managers.length, (j, i) -> {
+            RedisSessionManager m = managers[j];
+            String sid = ids.get(j).get(i % 1_000);
+            long start = System.nanoTime();
+            m.get(sid).orElseThrow();
+            return System.nanoTime() - start;
+        });
+        measure(setups, "put (one attribute changed)", managers.length, (j, i) -> {
+            RedisSessionManager m = managers[j];
+            Session s = m.get(ids.get(j).get(i % 1_000)).orElseThrow();
+            s.put("theme", i % 2 == 0 ? "light" : "dark");
             long start = System.nanoTime();
             assertTrue(m.put(s));
             return System.nanoTime() - start;
-        }));
-        report(setup, "put (new session)", time(() -> {
+        });
+        measure(setups, "put (new session)", managers.length, (j, i) -> {
+            RedisSessionManager m = managers[j];
             Session s = m.newSession();
             s.put("user", "x");
             long start = System.nanoTime();
@@ -107,15 +113,38 @@ class RedisLatencyMeasurement {
             long took = System.nanoTime() - start;
             m.remove(s.id());
             return took;
-        }));
-        report(setup, "remove", time(() -> {
+        });
+        measure(setups, "remove", managers.length, (j, i) -> {
+            RedisSessionManager m = managers[j];
             Session s = m.newSession();
             s.put("user", "x");
             assertTrue(m.put(s));
             long start = System.nanoTime();
             m.remove(s.id());
             return System.nanoTime() - start;
-        }));
+        });
+    }
+
+    /** One timed operation: setup {@code j}, iteration {@code i}; returns nanoseconds. */
+    private interface Op {
+        long run(int j, int i);
+    }
+
+    private static void measure(String[] setups, String what, int n, Op op) {
+        for (int i = 0; i < WARMUP; i++) {
+            for (int j = 0; j < n; j++) {
+                op.run(j, i);
+            }
+        }
+        long[][] t = new long[n][OPS];
+        for (int i = 0; i < OPS; i++) {
+            for (int j = 0; j < n; j++) {
+                t[j][i] = op.run(j, i);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            report(setups[j], what, t[j]);
+        }
     }
 
     /** Time from a put returning on one manager to its id reaching another manager's listener. */
@@ -152,33 +181,7 @@ class RedisLatencyMeasurement {
         }
     }
 
-    private interface Timed {
-        long nanos();
-    }
-
-    private static long[] time(Timed op) {
-        for (int i = 0; i < WARMUP; i++) {
-            op.nanos();
-        }
-        long[] t = new long[OPS];
-        for (int i = 0; i < OPS; i++) {
-            t[i] = op.nanos();
-        }
-        return t;
-    }
-
-    private static long[] time(Supplier<Object> op) {
-        return time(() -> {
-            long start = System.nanoTime();
-            op.get();
-            return System.nanoTime() - start;
-        });
-    }
-
     private static void report(String setup, String what, long[] nanos) {
-        if (setup == null) {
-            return;
-        }
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         System.out.println(String.format(Locale.ROOT, "MEASURE | %-40s | %-42s | median %7.1f µs | p99 %8.1f µs | n=%d",

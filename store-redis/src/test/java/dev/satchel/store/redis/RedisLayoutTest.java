@@ -13,14 +13,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -31,35 +29,20 @@ import redis.clients.jedis.resps.ScanResult;
  */
 class RedisLayoutTest {
 
-    private static final AtomicInteger NAMESPACES = new AtomicInteger();
-    private static RedisServer redis;
-    private static Jedis admin;
+    @RegisterExtension
+    static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private MutableClock clock;
     private RedisSessionManager manager;
     private String namespace;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        admin = redis.admin();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    private Jedis admin;
 
     @BeforeEach
     void openManager() {
         clock = MutableClock.startingNow();
-        namespace = "layout" + NAMESPACES.incrementAndGet();
-        manager = RedisSessionManager.builder().uri(redis.uri()).namespace(namespace).clock(clock).build();
+        manager = REDIS.manager(clock);
+        namespace = manager.namespace();
+        admin = REDIS.admin();
     }
 
     @AfterEach

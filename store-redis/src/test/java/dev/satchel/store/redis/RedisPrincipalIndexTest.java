@@ -11,14 +11,12 @@ import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -27,34 +25,18 @@ import redis.clients.jedis.Jedis;
  */
 class RedisPrincipalIndexTest {
 
-    private static final AtomicInteger NAMESPACES = new AtomicInteger();
-    private static RedisServer redis;
-    private static Jedis admin;
+    @RegisterExtension
+    static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private MutableClock clock;
     private RedisSessionManager manager;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        admin = redis.admin();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    private Jedis admin;
 
     @BeforeEach
     void openManager() {
         clock = MutableClock.startingNow();
-        manager = RedisSessionManager.builder().uri(redis.uri())
-                .namespace("index" + NAMESPACES.incrementAndGet()).clock(clock).build();
+        manager = REDIS.manager(clock);
+        admin = REDIS.admin();
     }
 
     @AfterEach

@@ -4,9 +4,7 @@ import dev.satchel.SessionManager;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -15,41 +13,20 @@ import redis.clients.jedis.Jedis;
  */
 class RedisSessionManagerTest extends SessionManagerContract {
 
-    private static final AtomicInteger NAMESPACES = new AtomicInteger();
-    private static RedisServer redis;
-    private static Jedis admin;
+    @RegisterExtension
+    static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private RedisSessionManager redisManager;
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServer.start();
-        admin = redis.admin();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @Override
     protected SessionManager createManager(Clock clock) {
-        redisManager = RedisSessionManager.builder()
-                .uri(redis.uri())
-                .namespace("contract" + NAMESPACES.incrementAndGet())
-                .clock(clock)
-                .build();
+        redisManager = REDIS.manager(clock);
         return redisManager;
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new KeyBackdoor(admin, redisManager);
+        return new KeyBackdoor(REDIS.admin(), redisManager);
     }
 
     /** Looks at the hash of a session directly; plants a hash that is not a session. */
