@@ -1,0 +1,58 @@
+package dev.satchel.benchmarks;
+
+import dev.satchel.store.file.FileBackedSessionManager;
+import dev.satchel.store.file.FileBackedSessionManager.Fsync;
+import java.nio.file.Path;
+
+/**
+ * The file store at each fsync level next to Tomcat's {@code FileStore} on the same disk: {@code get},
+ * {@code put} of one changed attribute, and the {@code cycle} of both, over {@value #DEFAULT_SESSIONS}
+ * sessions. Tomcat's store writes the file in place with Java serialization and never flushes it, so its
+ * like is {@link Impl#SATCHEL_FSYNC_NONE}.
+ *
+ * <pre>
+ * java -Dsatchel.bench.dir=benchmarks/target/bench-data -jar benchmarks/target/benchmarks.jar FileStoreBenchmark -t 1 -prof gc
+ * </pre>
+ */
+public class FileStoreBenchmark extends StoreBenchmark {
+
+    /** What is measured. */
+    public enum Impl {
+        /** {@code FileBackedSessionManager}, {@code Fsync.NONE}: temp file and rename, no flush. */
+        SATCHEL_FSYNC_NONE,
+        /** {@code Fsync.DATA} (the default): {@code fdatasync} of the temp file before the rename. */
+        SATCHEL_FSYNC_DATA,
+        /** {@code Fsync.DATA_AND_DIRECTORY}: also the folder after the rename. */
+        SATCHEL_FSYNC_DATA_AND_DIRECTORY,
+        /** Tomcat {@code PersistentManager}'s {@code FileStore}: {@code load(id)}, {@code save(session)}. */
+        TOMCAT_FILE_STORE
+    }
+
+    @org.openjdk.jmh.annotations.Param
+    Impl impl;
+
+    @Override
+    protected StoreClient open() throws Exception {
+        Path dir = Scratch.newDir("file-" + impl.name().toLowerCase(java.util.Locale.ROOT));
+        switch (impl) {
+            case SATCHEL_FSYNC_NONE:
+                return satchel(dir, Fsync.NONE);
+            case SATCHEL_FSYNC_DATA:
+                return satchel(dir, Fsync.DATA);
+            case SATCHEL_FSYNC_DATA_AND_DIRECTORY:
+                return satchel(dir, Fsync.DATA_AND_DIRECTORY);
+            case TOMCAT_FILE_STORE:
+                return new TomcatFileStoreClient(dir, sessions);
+            default:
+                throw new AssertionError(impl);
+        }
+    }
+
+    private StoreClient satchel(Path dir, Fsync fsync) {
+        // Filled without flushing (setup is not measured and must stay short), then reopened at the level
+        // measured; the filler is closed first, since closing a manager drops this process's locks on the folder.
+        return new SatchelStoreClient(FileBackedSessionManager.builder(dir).fsync(Fsync.NONE).withoutBackgroundSweeper().build(),
+                () -> FileBackedSessionManager.builder(dir).fsync(fsync).withoutBackgroundSweeper().build(),
+                sessions, () -> Scratch.delete(dir));
+    }
+}
