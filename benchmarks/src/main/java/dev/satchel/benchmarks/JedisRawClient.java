@@ -1,0 +1,103 @@
+package dev.satchel.benchmarks;
+
+import dev.satchel.Session;
+import dev.satchel.store.redis.RedisSessionManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The floor under {@code RedisSessionManager}: the same commands on the same Jedis client (its own), with
+ * nothing around them. {@code get} is {@code HGETALL} of the session's hash, returned undecoded; {@code put}
+ * is {@code EVALSHA} of the store's own {@code apply.lua} with the arguments the store sends for a change
+ * of one attribute, its answer unread. The sessions are created by the store, so the hashes are the same.
+ */
+final class JedisRawClient implements StoreClient {
+
+    private final RedisSessionManager manager;
+    private final UnifiedJedis jedis;
+    private final AutoCloseable cleanup;
+    private final String[] ids;
+    private final List<String>[] keys;
+    private final String channel;
+    private final String sha;
+
+    @SuppressWarnings("unchecked")
+    JedisRawClient(RedisSessionManager manager, int sessions, AutoCloseable cleanup) {
+        this.manager = manager;
+        this.jedis = manager.client();
+        this.cleanup = cleanup;
+        this.ids = new String[sessions];
+        this.keys = new List[sessions];
+        this.channel = manager.namespace() + ":invalidations";
+        this.sha = jedis.scriptLoad(script("apply.lua"));
+    }
+
+    @Override
+    public void create(int n) {
+        Session s = manager.newSession();
+        TypicalSession.fill(s, n);
+        manager.put(s);
+        ids[n] = s.id();
+        keys[n] = Collections.singletonList(manager.namespace() + ":session:{" + s.id() + '}');
+    }
+
+    @Override
+    public Object get(int n) {
+        Map<String, String> hash = jedis.hgetAll(keys[n].get(0));
+        if (hash.isEmpty()) {
+            throw new IllegalStateException("a stored session was not found");
+        }
+        return hash;
+    }
+
+    @Override
+    public Object load(int n) {
+        return ids[n];
+    }
+
+    @Override
+    public Object put(Object loaded, int n, int value) {
+        // As the store's SessionHash.applyArguments: access time, no timeout/deadline/principal change,
+        // channel and id for the invalidation, no removal, one attribute set.
+        List<String> args = List.of(Long.toString(System.currentTimeMillis()), "", "", "0", "", channel, ids[n], "0",
+                "a:" + TypicalSession.CHANGED, Integer.toString(value));
+        List<?> answer = (List<?>) jedis.evalsha(sha, keys[n], args);
+        if (!Long.valueOf(1).equals(answer.get(0))) {
+            throw new IllegalStateException("a stored session was not found when saving it");
+        }
+        return answer;
+    }
+
+    @Override
+    public Object cycle(int n, int value) {
+        get(n);
+        return put(null, n, value);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            manager.close();
+        } finally {
+            cleanup.close();
+        }
+    }
+
+    /** A script of the Redis store, read from its jar. */
+    private static String script(String name) {
+        try (InputStream in = RedisSessionManager.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("script " + name + " is not in the store's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.satchel.benchmarks;
+
+import dev.satchel.store.redis.RedisSessionManager;
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * The Redis store next to raw Jedis issuing the same commands on the same client ({@code HGETALL}; the
+ * {@code EVALSHA} of the same script with the same arguments) and to Spring Session Data Redis's
+ * {@code RedisSessionRepository} (on Lettuce, Spring Data Redis's default), all on one {@code redis-server}
+ * on loopback: {@code get}, {@code put} of one changed attribute, and the {@code cycle} of both.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar RedisStoreBenchmark -t 1 -prof gc   # starts its own redis-server
+ * java -Dsatchel.bench.redis=127.0.0.1:6399 -jar benchmarks/target/benchmarks.jar RedisStoreBenchmark -t 2
+ * </pre>
+ */
+public class RedisStoreBenchmark extends StoreBenchmark {
+
+    /** What is measured. */
+    public enum Impl {
+        /** {@code RedisSessionManager}: {@code get} = {@code HGETALL} and decode; {@code put} = one {@code EVALSHA}. */
+        SATCHEL,
+        /** The same commands through the same Jedis client, without Satchel's code around them. */
+        JEDIS_RAW,
+        /** Spring Session Data Redis {@code RedisSessionRepository}: {@code findById}; {@code save}. */
+        SPRING_SESSION
+    }
+
+    @Param
+    Impl impl;
+
+    @Override
+    protected StoreClient open() {
+        RedisProcess redis = RedisProcess.obtain();
+        try {
+            redis.flush();
+            switch (impl) {
+                case SATCHEL:
+                    return new SatchelStoreClient(satchel(redis), sessions, redis);
+                case JEDIS_RAW:
+                    return new JedisRawClient(satchel(redis), sessions, redis);
+                case SPRING_SESSION:
+                    return new SpringRedisClient(redis, sessions);
+                default:
+                    throw new AssertionError(impl);
+            }
+        } catch (RuntimeException e) {
+            redis.close();
+            throw e;
+        }
+    }
+
+    private static RedisSessionManager satchel(RedisProcess redis) {
+        return RedisSessionManager.builder().uri("redis://" + redis.host() + ":" + redis.port()).build();
+    }
+}
