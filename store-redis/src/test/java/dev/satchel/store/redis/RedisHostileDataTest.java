@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,15 +37,10 @@ class RedisHostileDataTest {
     private Jedis admin;
 
     @BeforeEach
-    void openManager() {
-        clock = MutableClock.startingNow();
-        manager = REDIS.manager(clock);
+    void useTestManager() {
+        clock = REDIS.clock();
+        manager = REDIS.manager();
         admin = REDIS.admin();
-    }
-
-    @AfterEach
-    void closeManager() {
-        manager.close();
     }
 
     /** Ways a stored session hash can be damaged, each applied to a good hash of the session. */

@@ -63,61 +63,42 @@ class RedisInvalidationTest {
     @Test
     @DisplayName("a killed subscriber connection: the listener resets, the feed resubscribes and delivers again")
     void killedConnection() {
-        try (RedisServer redis = RedisServer.start(); Jedis admin = redis.admin();
-                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
-            Recorder heard = new Recorder();
-            try (Invalidations.Subscription sub = m.subscribe(heard)) {
-                awaitSubscribed(m);
-                int resets = heard.resets.get();
+        survives((redis, m, heard) -> {
+            int before = heard.resets.get();
+            try (Jedis admin = redis.admin()) {
                 assertEquals(1, admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
-                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > resets);
-                awaitSubscribed(m);
-                assertDelivers(m, heard);
             }
-        }
+            RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+        });
     }
 
     @Test
     @DisplayName("a frozen server: the heartbeat resets the listener, every interval until the server answers")
     void frozenServer() {
-        try (RedisServer redis = RedisServer.start();
-                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
-            Recorder heard = new Recorder();
-            try (Invalidations.Subscription sub = m.subscribe(heard)) {
-                awaitSubscribed(m);
-                int before = heard.resets.get();
-                redis.pause();
-                try {
-                    RedisServer.await("the silence is detected", WAIT, () -> !m.feedSubscribed());
-                    int detected = heard.resets.get();
-                    assertTrue(detected > before);
-                    RedisServer.await("the listener is reset again while it lasts", WAIT,
-                            () -> heard.resets.get() >= detected + 2);
-                } finally {
-                    redis.resume();
-                }
-                awaitSubscribed(m);
-                assertDelivers(m, heard);
+        survives((redis, m, heard) -> {
+            int before = heard.resets.get();
+            redis.pause();
+            try {
+                RedisServer.await("the silence is detected", WAIT, () -> !m.feedSubscribed());
+                int detected = heard.resets.get();
+                assertTrue(detected > before);
+                RedisServer.await("the listener is reset again while it lasts", WAIT,
+                        () -> heard.resets.get() >= detected + 2);
+            } finally {
+                redis.resume();
             }
-        }
+        });
     }
 
     @Test
     @DisplayName("a restarted server: the listener is reset during the outage and the feed comes back")
     void restartedServer() {
-        try (RedisServer redis = RedisServer.start();
-                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
-            Recorder heard = new Recorder();
-            try (Invalidations.Subscription sub = m.subscribe(heard)) {
-                awaitSubscribed(m);
-                int before = heard.resets.get();
-                redis.kill();
-                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
-                redis.restart();
-                awaitSubscribed(m);
-                assertDelivers(m, heard);
-            }
-        }
+        survives((redis, m, heard) -> {
+            int before = heard.resets.get();
+            redis.kill();
+            RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+            redis.restart();
+        });
     }
 
     @Test
@@ -174,6 +155,25 @@ class RedisInvalidationTest {
         Session s = m.get(sid).orElseThrow();
         s.put("n", 1);
         assertTrue(m.put(s));
+    }
+
+    /** Something done to a server under a subscribed feed. */
+    private interface Disruption {
+        void apply(RedisServer redis, RedisSessionManager m, Recorder heard);
+    }
+
+    /** Subscribes, applies {@code disruption}, and checks the feed is subscribed and delivering again. */
+    private static void survives(Disruption disruption) {
+        try (RedisServer redis = RedisServer.start();
+                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
+            Recorder heard = new Recorder();
+            try (Invalidations.Subscription sub = m.subscribe(heard)) {
+                awaitSubscribed(m);
+                disruption.apply(redis, m, heard);
+                awaitSubscribed(m);
+                assertDelivers(m, heard);
+            }
+        }
     }
 
     private static void awaitSubscribed(RedisSessionManager m) {

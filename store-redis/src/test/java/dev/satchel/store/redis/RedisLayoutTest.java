@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,16 +37,11 @@ class RedisLayoutTest {
     private Jedis admin;
 
     @BeforeEach
-    void openManager() {
-        clock = MutableClock.startingNow();
-        manager = REDIS.manager(clock);
+    void useTestManager() {
+        clock = REDIS.clock();
+        manager = REDIS.manager();
         namespace = manager.namespace();
         admin = REDIS.admin();
-    }
-
-    @AfterEach
-    void closeManager() {
-        manager.close();
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,15 +32,10 @@ class RedisPrincipalIndexTest {
     private Jedis admin;
 
     @BeforeEach
-    void openManager() {
-        clock = MutableClock.startingNow();
-        manager = REDIS.manager(clock);
+    void useTestManager() {
+        clock = REDIS.clock();
+        manager = REDIS.manager();
         admin = REDIS.admin();
-    }
-
-    @AfterEach
-    void closeManager() {
-        manager.close();
     }
 
     @Test

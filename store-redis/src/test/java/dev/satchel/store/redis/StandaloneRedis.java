@@ -1,22 +1,28 @@
 package dev.satchel.store.redis;
 
+import dev.satchel.testkit.MutableClock;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
 
 /**
  * One standalone {@link RedisServer} for a test class ({@code @RegisterExtension static}), an admin
- * connection to look at keys directly, and managers that each get a namespace of their own, so every test
- * starts over an empty store without restarting Redis.
+ * connection to look at keys directly, and for each test a {@link MutableClock} and a manager in a
+ * namespace of its own (closed after the test), so every test starts over an empty store without
+ * restarting Redis.
  */
-final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback {
+final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
     private final AtomicInteger namespaces = new AtomicInteger();
     private RedisServer server;
     private Jedis admin;
+    private MutableClock clock;
+    private RedisSessionManager manager;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -32,6 +38,32 @@ final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback {
         if (server != null) {
             server.close();
         }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        clock = MutableClock.startingNow();
+        manager = null;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (manager != null) {
+            manager.close();
+        }
+    }
+
+    /** The current test's clock, starting at the real time (Redis expiry instants must be in the future). */
+    MutableClock clock() {
+        return clock;
+    }
+
+    /** The current test's manager, over an empty namespace, reading time from {@link #clock()}; made on first use. */
+    RedisSessionManager manager() {
+        if (manager == null) {
+            manager = manager(clock);
+        }
+        return manager;
     }
 
     RedisServer server() {
