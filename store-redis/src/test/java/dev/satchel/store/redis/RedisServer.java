@@ -91,6 +91,7 @@ final class RedisServer implements AutoCloseable {
                 s.requireUp();
                 return s;
             }
+            s.close();
         }
     }
 
@@ -110,6 +111,7 @@ final class RedisServer implements AutoCloseable {
                 s.requireUp();
                 return s;
             }
+            s.close();
         }
     }
 
