@@ -61,8 +61,9 @@ public abstract class AbstractSessionManager implements SessionManager {
 
     /**
      * Atomically reads the stored record of {@code changes.sessionId()} and replaces it with
-     * {@link ChangeSet#applyTo changes.applyTo(stored)} (or the same merge done inside the store); when
-     * that is {@code null}, writes nothing, or deletes the entry, which is expired either way.
+     * {@link ChangeSet#applyTo changes.applyTo(stored)} (or the same merge done inside the store). When
+     * that is {@code null} the session is over: an absent entry stays absent and a present one must be
+     * deleted (it is expired, or this very change ended it, say with a deadline already past).
      *
      * @return the record now stored, or {@code null} when the session was absent or expired
      * @throws CorruptSessionException if the stored entry cannot be read; the base class then logs it,

@@ -196,11 +196,12 @@ public final class Session {
      * Sets attribute {@code name} to {@code value}, converted to JSON now ({@code null} stores JSON null).
      *
      * @throws IllegalArgumentException if the value cannot be written as JSON (for example, nested deeper
-     *     than {@link SessionCodec#MAX_NESTING_DEPTH})
+     *     than {@link SessionCodec#MAX_NESTING_DEPTH}), or the name holds an unpaired surrogate (it could
+     *     not be stored as UTF-8)
      * @throws NullPointerException if {@code name} is null
      */
     public void put(String name, Object value) {
-        Objects.requireNonNull(name, "name");
+        checkName(name);
         record(name, SessionCodec.toJson(name, value));
     }
 
@@ -210,7 +211,7 @@ public final class Session {
      * @throws IllegalArgumentException if {@code json} is not exactly one JSON value
      */
     public void putJson(String name, String json) {
-        Objects.requireNonNull(name, "name");
+        checkName(name);
         String canonical;
         try {
             canonical = SessionCodec.checkedValue(json);
@@ -269,6 +270,18 @@ public final class Session {
     public String toString() {
         return "Session[" + (isNew ? "new" : "stored, version " + base.version())
                 + (isModified() ? ", modified" : "") + "]";
+    }
+
+    private static void checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        for (int i = 0, n = name.length(); i < n; i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("attribute name has an unpaired surrogate at index " + i);
+            }
+        }
     }
 
     private void record(String name, String json) {

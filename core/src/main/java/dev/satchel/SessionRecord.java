@@ -167,11 +167,16 @@ public final class SessionRecord {
         return "SessionRecord[version=" + version + ", attributes=" + names.length + "]";
     }
 
-    String attributeName(int index) {
+    /**
+     * The name of the attribute at {@code index} ({@code 0 <= index < attributeCount()}), in ascending name
+     * order: with {@link #attributeValue} an allocation-free way to walk the attributes.
+     */
+    public String attributeName(int index) {
         return names[index];
     }
 
-    String attributeValue(int index) {
+    /** The JSON text of the attribute at {@code index}; see {@link #attributeName}. */
+    public String attributeValue(int index) {
         return values[index];
     }
 

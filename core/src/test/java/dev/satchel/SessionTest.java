@@ -102,6 +102,16 @@ class SessionTest {
     }
 
     @Test
+    void namesThatCannotBeStoredAsUtf8AreRefused() {
+        Session s = Session.of(stored);
+        assertThrows(IllegalArgumentException.class, () -> s.put("a\uD800", 1));
+        assertThrows(IllegalArgumentException.class, () -> s.put("\uDC00a", 1));
+        assertThrows(IllegalArgumentException.class, () -> s.putJson("\uD800", "1"));
+        s.put("\uD83D\uDE00", 1);
+        assertEquals(1, s.get("\uD83D\uDE00"));
+    }
+
+    @Test
     void timeoutsAreValidated() {
         Session s = Session.of(stored);
         assertThrows(IllegalArgumentException.class, () -> s.setIdleTimeout(Duration.ZERO));
