@@ -1,0 +1,161 @@
+package dev.satchel.store.file;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Shard folders reached through directory handles: the store directory is held open, a shard folder is
+ * opened relative to it with {@code O_NOFOLLOW}, and every file operation is relative to that open folder.
+ * No path is resolved twice, so a link planted anywhere inside the store is never followed.
+ */
+final class SecureShardFolders implements ShardFolders {
+
+    private static final Set<OpenOption> READING = Set.of(READ, NOFOLLOW_LINKS);
+    private static final Set<OpenOption> CREATING = Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS);
+
+    private final Path root;
+    private final SecureDirectoryStream<Path> rootHandle;
+    private final FileAttribute<?>[] fileAttributes;
+    private final FileAttribute<?>[] folderAttributes;
+
+    SecureShardFolders(Path root, SecureDirectoryStream<Path> rootHandle, FileAttribute<?>[] fileAttributes,
+            FileAttribute<?>[] folderAttributes) {
+        this.root = root;
+        this.rootHandle = rootHandle;
+        this.fileAttributes = fileAttributes;
+        this.folderAttributes = folderAttributes;
+    }
+
+    @Override
+    public Folder open(String shard) throws IOException {
+        Path name = Path.of(SessionFileNames.requirePlainName(shard));
+        try {
+            return new SecureFolder(rootHandle.newDirectoryStream(name, NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (FileSystemException e) {
+            BasicFileAttributes attributes;
+            try {
+                attributes = rootHandle.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS)
+                        .readAttributes();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+                throw e;
+            }
+            if (attributes.isDirectory()) {
+                throw e;
+            }
+            throw PathShardFolders.notAFolder(shard, attributes);
+        }
+    }
+
+    @Override
+    public Folder openOrCreate(String shard) throws IOException {
+        Folder folder = open(shard);
+        if (folder != null) {
+            return folder;
+        }
+        try {
+            Files.createDirectory(SessionFileNames.contained(root, shard), folderAttributes);
+        } catch (FileAlreadyExistsException e) {
+            // created meanwhile by another thread or process; open() below checks what it is
+        }
+        folder = open(shard);
+        if (folder == null) {
+            throw new NoSuchFileException("shard folder " + shard + " vanished right after its creation");
+        }
+        return folder;
+    }
+
+    @Override
+    public void close() throws IOException {
+        rootHandle.close();
+    }
+
+    private final class SecureFolder extends Folder {
+        private final SecureDirectoryStream<Path> handle;
+
+        SecureFolder(SecureDirectoryStream<Path> handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        List<String> names() {
+            List<String> names = new ArrayList<>();
+            for (Path entry : handle) {
+                names.add(entry.getFileName().toString());
+            }
+            return names;
+        }
+
+        @Override
+        void sync() throws IOException {
+            try (SeekableByteChannel self = handle.newByteChannel(Path.of("."), READING)) {
+                ((FileChannel) self).force(true);
+            }
+        }
+
+        @Override
+        BasicFileAttributes readAttributes(String name) throws IOException {
+            return handle.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, NOFOLLOW_LINKS)
+                    .readAttributes();
+        }
+
+        @Override
+        SeekableByteChannel openForReading(String name) throws IOException {
+            return handle.newByteChannel(Path.of(name), READING);
+        }
+
+        @Override
+        FileChannel createNew(String name) throws IOException {
+            SeekableByteChannel channel = handle.newByteChannel(Path.of(name), CREATING, fileAttributes);
+            if (channel instanceof FileChannel) {
+                return (FileChannel) channel;
+            }
+            channel.close();
+            handle.deleteFile(Path.of(name));
+            throw new IOException("the file system gives no FileChannel, so writes cannot be flushed");
+        }
+
+        @Override
+        void setTimes(String name, FileTime modified, FileTime accessed) throws IOException {
+            handle.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, NOFOLLOW_LINKS)
+                    .setTimes(modified, accessed, null);
+        }
+
+        @Override
+        void move(String from, String to) throws IOException {
+            handle.move(Path.of(from), handle, Path.of(to));
+        }
+
+        @Override
+        void unlink(String name) throws IOException {
+            handle.deleteFile(Path.of(name));
+        }
+
+        @Override
+        public void close() throws IOException {
+            handle.close();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.satchel.store.file;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+/**
+ * How the manager reaches the shard folders of its directory without ever following a symbolic link
+ * out of it. Two ways, chosen once at start:
+ *
+ * <ul>
+ *   <li>{@link SecureShardFolders} (Linux, macOS): every operation goes through directory handles
+ *       ({@code openat}, {@code renameat}, {@code unlinkat} relative to the open shard folder, which is itself
+ *       opened with {@code O_NOFOLLOW}). A link planted in the store, even while the store runs, is never
+ *       followed.</li>
+ *   <li>{@link PathShardFolders} (where the platform has no {@link SecureDirectoryStream}, e.g. Windows):
+ *       paths checked to stay inside the store, the shard folder checked not to be a link before each
+ *       operation, files opened with {@code NOFOLLOW_LINKS}. A link swapped in between the check and the
+ *       use could still be followed; only someone who can already write the store directory can do that.</li>
+ * </ul>
+ *
+ * <p>Implementations are thread-safe; each {@link Folder} serves one operation of one thread.
+ */
+interface ShardFolders extends Closeable {
+
+    /**
+     * Opens shard folder {@code shard}.
+     *
+     * @return the folder, or {@code null} when it does not exist
+     * @throws IOException if it cannot be opened, or is a symbolic link or not a directory
+     */
+    Folder open(String shard) throws IOException;
+
+    /** Opens shard folder {@code shard}, creating it (mode {@code 0700} on POSIX) when missing. */
+    Folder openOrCreate(String shard) throws IOException;
+
+    /**
+     * The way to reach the shard folders under {@code root}: through directory handles when the platform
+     * has them and {@code secureWanted}, else through checked paths. New files and folders get
+     * {@code fileAttributes} and {@code folderAttributes}; {@code posix} says whether the file system is POSIX.
+     */
+    static ShardFolders open(Path root, boolean secureWanted, FileAttribute<?>[] fileAttributes,
+            FileAttribute<?>[] folderAttributes, boolean posix) throws IOException {
+        if (secureWanted) {
+            DirectoryStream<Path> stream = Files.newDirectoryStream(root);
+            if (stream instanceof SecureDirectoryStream) {
+                return new SecureShardFolders(root, (SecureDirectoryStream<Path>) stream, fileAttributes,
+                        folderAttributes);
+            }
+            stream.close();
+        }
+        return new PathShardFolders(root, fileAttributes, folderAttributes, posix);
+    }
+
+    /**
+     * One open shard folder. Every name passed is a plain file name inside it (checked), and no operation
+     * follows a link at that name. Not thread-safe; closed after one operation.
+     */
+    abstract class Folder implements Closeable {
+
+        /** Attributes of {@code name}, not following a link, or {@code null} when there is no such file. */
+        final BasicFileAttributes attributes(String name) throws IOException {
+            try {
+                return readAttributes(SessionFileNames.requirePlainName(name));
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
+
+        /**
+         * Reads all of regular file {@code name}, which {@link #attributes} reported {@code expectedSize}
+         * bytes long, up to {@code limit} bytes.
+         *
+         * @return the content, or {@code null} when it is longer than {@code limit}
+         * @throws NoSuchFileException if it is gone
+         */
+        final byte[] read(String name, long expectedSize, long limit) throws IOException {
+            try (SeekableByteChannel in = openForReading(SessionFileNames.requirePlainName(name))) {
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(limit + 1, Math.max(expectedSize + 1, 64)));
+                while (in.read(buffer) >= 0) {
+                    if (!buffer.hasRemaining()) {
+                        if (buffer.capacity() > limit) {
+                            return null;
+                        }
+                        ByteBuffer larger = ByteBuffer.allocate((int) Math.min(limit + 1, buffer.capacity() * 2L));
+                        buffer.flip();
+                        buffer = larger.put(buffer);
+                    }
+                }
+                byte[] content = new byte[buffer.position()];
+                buffer.flip().get(content);
+                return content;
+            }
+        }
+
+        /**
+         * Creates {@code name}, which must not exist (mode {@code 0600} on POSIX), and writes {@code content}
+         * to it; with {@code force}, flushes the content to the device before returning.
+         */
+        final void writeNew(String name, byte[] content, boolean force) throws IOException {
+            try (FileChannel out = createNew(SessionFileNames.requirePlainName(name))) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                if (force) {
+                    out.force(false);
+                }
+            }
+        }
+
+        /** Sets the last-modified time of {@code name}, not following a link. */
+        final void setModifiedTime(String name, FileTime time) throws IOException {
+            setTimes(SessionFileNames.requirePlainName(name), time, FileTime.fromMillis(System.currentTimeMillis()));
+        }
+
+        /** Renames {@code from} to {@code to} in one atomic step, replacing {@code to} if it exists. */
+        final void rename(String from, String to) throws IOException {
+            move(SessionFileNames.requirePlainName(from), SessionFileNames.requirePlainName(to));
+        }
+
+        /**
+         * Deletes {@code name} (a link itself, never its target).
+         *
+         * @throws NoSuchFileException if there is no such file
+         */
+        final void delete(String name) throws IOException {
+            unlink(SessionFileNames.requirePlainName(name));
+        }
+
+        /** The names in this folder. Called at most once per opened folder. */
+        abstract List<String> names() throws IOException;
+
+        /** Flushes this folder's entries (creations, renames, deletions) to the device. */
+        abstract void sync() throws IOException;
+
+        abstract BasicFileAttributes readAttributes(String name) throws IOException;
+
+        abstract SeekableByteChannel openForReading(String name) throws IOException;
+
+        abstract FileChannel createNew(String name) throws IOException;
+
+        abstract void setTimes(String name, FileTime modified, FileTime accessed) throws IOException;
+
+        abstract void move(String from, String to) throws IOException;
+
+        abstract void unlink(String name) throws IOException;
+    }
+}

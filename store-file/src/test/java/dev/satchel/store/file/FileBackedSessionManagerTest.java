@@ -1,0 +1,41 @@
+package dev.satchel.store.file;
+
+import dev.satchel.SessionManager;
+import dev.satchel.testkit.SessionManagerContract;
+import dev.satchel.testkit.StoreBackdoor;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract, over real files with the default settings (directory handles, {@code fsync} of data). The
+ * backdoor looks at the files themselves.
+ */
+class FileBackedSessionManagerTest extends SessionManagerContract {
+
+    @TempDir
+    Path dir;
+
+    private FileBackedSessionManager files;
+
+    @Override
+    protected SessionManager createManager(Clock clock) {
+        files = configure(FileBackedSessionManager.builder(dir).clock(clock).withoutBackgroundSweeper()).build();
+        return files;
+    }
+
+    /** Settings beyond the clock and the sweeper; the defaults here. */
+    FileBackedSessionManager.Builder configure(FileBackedSessionManager.Builder builder) {
+        return builder;
+    }
+
+    @Override
+    protected StoreBackdoor backdoor() {
+        return new StoreFiles(dir) {
+            @Override
+            public int sweepExpired() {
+                return files.sweep();
+            }
+        };
+    }
+}

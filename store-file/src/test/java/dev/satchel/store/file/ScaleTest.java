@@ -1,0 +1,164 @@
+package dev.satchel.store.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.satchel.Session;
+import dev.satchel.testkit.MutableClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A million sessions written and swept, with the rates and sizes the README reports. Runs in the default
+ * build; {@code -Dsatchel.scale.sessions=N} changes the count, {@code -Dsurefire.excludedGroups=slow} skips it.
+ */
+@Tag("slow")
+class ScaleTest {
+
+    private static final int SESSIONS = Integer.getInteger("satchel.scale.sessions", 1_000_000);
+    private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final int FSYNC_SAMPLE = 1000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aMillionSessionsAreWrittenAndSwept() throws Exception {
+        MutableClock clock = MutableClock.startingNow();
+        Path dir = tmp.resolve("store");
+        List<String> report = new ArrayList<>();
+        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).clock(clock)
+                .fsync(FileBackedSessionManager.Fsync.NONE).withoutBackgroundSweeper().build()) {
+            long start = System.nanoTime();
+            List<String> sample = write(manager, SESSIONS);
+            double writeSeconds = seconds(start);
+            report.add(String.format("write: %,d sessions in %.1f s = %,.0f files/s (%d threads, fsync NONE)",
+                    SESSIONS, writeSeconds, SESSIONS / writeSeconds, THREADS));
+
+            long[] sizes = sizes(dir);
+            report.add(String.format("size: %.0f bytes of JSON per session, %.0f bytes on disk per session (du)",
+                    (double) sizes[0] / SESSIONS, (double) sizes[1] / SESSIONS));
+
+            start = System.nanoTime();
+            assertEquals(0, manager.sweep());
+            double idleSweep = seconds(start);
+            report.add(String.format("sweep, nothing due: %,d files examined in %.1f s = %,.0f files/s",
+                    SESSIONS, idleSweep, SESSIONS / idleSweep));
+
+            clock.advance(Duration.ofMinutes(20)); // the first half (10-minute idle timeout) has expired
+            start = System.nanoTime();
+            int firstHalf = manager.sweep();
+            double halfSweep = seconds(start);
+            assertEquals(SESSIONS / 2, firstHalf);
+            report.add(String.format("sweep, half due: %,d of %,d removed in %.1f s = %,.0f removed/s",
+                    firstHalf, SESSIONS, halfSweep, firstHalf / halfSweep));
+            for (int i = 0; i < sample.size(); i++) {
+                assertEquals(i % 2 == 1, manager.exists(sample.get(i)), "sample " + i);
+            }
+            assertEquals(SESSIONS - firstHalf, countFiles(dir));
+
+            clock.advance(Duration.ofHours(2));
+            start = System.nanoTime();
+            int secondHalf = manager.sweep();
+            double restSweep = seconds(start);
+            assertEquals(SESSIONS - firstHalf, secondHalf);
+            report.add(String.format("sweep, all due: %,d removed in %.1f s = %,.0f removed/s",
+                    secondHalf, restSweep, secondHalf / restSweep));
+            assertEquals(0, countFiles(dir));
+        }
+        for (FileBackedSessionManager.Fsync mode : FileBackedSessionManager.Fsync.values()) {
+            Path sampleDir = tmp.resolve("fsync-" + mode);
+            try (FileBackedSessionManager manager = FileBackedSessionManager.builder(sampleDir).fsync(mode)
+                    .withoutBackgroundSweeper().build()) {
+                long start = System.nanoTime();
+                write(manager, FSYNC_SAMPLE);
+                double s = seconds(start);
+                report.add(String.format("fsync %s: %,d sessions in %.2f s = %,.0f files/s", mode, FSYNC_SAMPLE, s,
+                        FSYNC_SAMPLE / s));
+            }
+        }
+        report.forEach(line -> System.out.println("scale: " + line));
+        Path out = Path.of("target", "scale-report.txt");
+        Files.createDirectories(out.getParent());
+        Files.write(out, report, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes {@code count} new sessions from {@link #THREADS} threads, every even one with a 10-minute idle
+     * timeout and every odd one with an hour; returns the first 1000 ids, in order.
+     */
+    private static List<String> write(FileBackedSessionManager manager, int count) throws Exception {
+        String[] sample = new String[Math.min(1000, count)];
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int first = t;
+                done.add(pool.submit(() -> {
+                    for (int i = first; i < count; i += THREADS) {
+                        Session s = manager.newSession();
+                        s.setIdleTimeout(Duration.ofMinutes(i % 2 == 0 ? 10 : 60));
+                        s.setPrincipal("user-" + i);
+                        s.put("cart", List.of(Map.of("sku", "SKU-" + (i % 977), "quantity", 1 + i % 3)));
+                        s.put("locale", "en-GB");
+                        s.put("csrf", "c" + Integer.toHexString(i * 31));
+                        assertTrue(manager.put(s));
+                        if (i < sample.length) {
+                            sample[i] = s.id();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.of(sample);
+    }
+
+    /** Total JSON bytes, and bytes allocated on disk as du(1) counts them (directories included). */
+    private static long[] sizes(Path dir) throws Exception {
+        long json = 0;
+        try (Stream<Path> all = Files.walk(dir)) {
+            json = all.filter(p -> p.toString().endsWith(".json")).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        }
+        Process du = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        long disk = du.waitFor() == 0 ? Long.parseLong(out.split("\\s+")[0]) : -1;
+        return new long[] {json, disk};
+    }
+
+    private static long countFiles(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(p -> p.toString().endsWith(".json")).count();
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}
