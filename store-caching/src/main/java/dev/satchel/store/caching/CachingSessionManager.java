@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       sessions.</li>
  * </ul>
  * Every {@link #get} hands out a new {@link Session} over the cached record: a copy-on-write view, so no
- * two callers share mutable state, and a hit costs one map lookup and that one small object.
+ * two callers share mutable state, and a hit costs one map lookup, that one small object and the
+ * {@code Optional} the interface returns.
  *
  * <p><b>Order of operations.</b>
  * <ul>
