@@ -1,0 +1,88 @@
+package dev.satchel.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs every benchmark of the module through JMH itself, in this JVM, once: each trial's setup, one
+ * invocation of each benchmark method for each implementation, and its teardown, on small populations.
+ * A harness that no longer sets up, a peer that can no longer be wired, or a benchmark method that throws
+ * fails the build here instead of in the next benchmark run. Measures nothing.
+ */
+class BenchmarkSmokeTest {
+
+    @TempDir
+    static Path data;
+
+    @BeforeAll
+    static void writeUnderTarget() {
+        System.setProperty(Scratch.DIR_PROPERTY, data.toString());
+        System.clearProperty(RedisProcess.ADDRESS_PROPERTY); // each Redis trial starts and stops its own server
+    }
+
+    @AfterAll
+    static void restore() {
+        System.clearProperty(Scratch.DIR_PROPERTY);
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void everyBenchmarkSetsUpAndRunsOnceForEveryImplementation() throws Exception {
+        Options options = new OptionsBuilder()
+                .include(HotPathBenchmark.class.getName())
+                .include(SessionIdBenchmark.class.getName())
+                .include(FileStoreBenchmark.class.getName())
+                .include(RedisStoreBenchmark.class.getName())
+                .mode(Mode.SingleShotTime)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementBatchSize(1)
+                .forks(0)
+                .threads(1)
+                .param("sessions", "64")
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(options).run();
+
+        Set<String> ran = new TreeSet<>();
+        for (RunResult r : results) {
+            ran.add(r.getParams().getBenchmark().replace("dev.satchel.benchmarks.", "") + "/" + r.getParams().getParam("impl"));
+        }
+        Set<String> expected = new TreeSet<>();
+        for (HotPathBenchmark.Impl i : HotPathBenchmark.Impl.values()) {
+            expected.add("HotPathBenchmark.readOnly/" + i);
+            expected.add("HotPathBenchmark.mixed/" + i);
+        }
+        for (SessionIdBenchmark.Impl i : SessionIdBenchmark.Impl.values()) {
+            expected.add("SessionIdBenchmark.newId/" + i);
+        }
+        for (FileStoreBenchmark.Impl i : FileStoreBenchmark.Impl.values()) {
+            for (String m : new String[] {"get", "put", "cycle"}) {
+                expected.add("FileStoreBenchmark." + m + "/" + i);
+            }
+        }
+        for (RedisStoreBenchmark.Impl i : RedisStoreBenchmark.Impl.values()) {
+            for (String m : new String[] {"get", "put", "cycle"}) {
+                expected.add("RedisStoreBenchmark." + m + "/" + i);
+            }
+        }
+        assertEquals(expected, ran);
+        assertTrue(results.stream().allMatch(r -> r.getPrimaryResult().getScore() > 0), "every invocation took some time");
+    }
+}
