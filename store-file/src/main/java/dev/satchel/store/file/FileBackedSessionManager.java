@@ -185,7 +185,7 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
         ShardFolders openedFolders = null;
         StripeLocks openedLocks = null;
         try {
-            openedFolders = ShardFolders.open(root, b.secureFolders, fileAttributes, folderAttributes, posix);
+            openedFolders = ShardFolders.forDirectory(root, b.secureFolders, fileAttributes, folderAttributes, posix);
             openedLocks = StripeLocks.open(root.resolve(SessionFileNames.LOCK_FILE), fileAttributes);
         } catch (IOException e) {
             closeQuietly(openedFolders, null);
@@ -272,40 +272,21 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
 
     @Override
     protected boolean create(SessionRecord record) {
-        String base = SessionFileNames.baseName(record.id());
-        enter();
-        try (StripeLocks.Held held = lock(base);
-                ShardFolders.Folder folder = folders.openOrCreate(SessionFileNames.shardOf(base))) {
+        return underLock(record.id(), true, "writing a session file failed", (folder, base) -> {
             if (folder.attributes(SessionFileNames.sessionFileName(base)) != null) {
                 return false;
             }
             write(folder, base, record);
             return true;
-        } catch (IOException e) {
-            throw failure("writing a session file failed", e);
-        } finally {
-            exit();
-        }
+        });
     }
 
     @Override
     protected SessionRecord apply(ChangeSet changes) {
         String sid = changes.sessionId();
-        String base = SessionFileNames.baseName(sid);
-        enter();
-        try (StripeLocks.Held held = lock(base);
-                ShardFolders.Folder folder = folders.open(SessionFileNames.shardOf(base))) {
-            if (folder == null) {
-                return null;
-            }
-            SessionRecord stored;
-            try {
-                stored = read(folder, base, sid);
-            } catch (CorruptSessionException e) {
-                LOG.warn("Treating an unreadable session file as absent and moving it aside: {}", e.getMessage());
-                quarantine(folder, base);
-                return null;
-            }
+        return underLock(sid, false, "writing a session file failed", (folder, base) -> {
+            // An unreadable file throws CorruptSessionException: the base class logs it and calls discardCorrupt.
+            SessionRecord stored = read(folder, base, sid);
             if (stored == null) {
                 return null;
             }
@@ -316,46 +297,59 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
             }
             write(folder, base, merged);
             return merged;
-        } catch (IOException e) {
-            throw failure("writing a session file failed", e);
-        } finally {
-            exit();
-        }
+        });
     }
 
     @Override
     protected void delete(String sid) {
-        String base = SessionFileNames.baseName(sid);
-        enter();
-        try (StripeLocks.Held held = lock(base);
-                ShardFolders.Folder folder = folders.open(SessionFileNames.shardOf(base))) {
-            if (folder != null) {
-                deleteFile(folder, base);
-            }
-        } catch (IOException e) {
-            throw failure("deleting a session file failed", e);
-        } finally {
-            exit();
+        underLock(sid, false, "deleting a session file failed", (folder, base) -> {
+            deleteFile(folder, base);
+            return null;
+        });
+    }
+
+    /**
+     * Moves the file of {@code sid} aside, under its lock, if it is still unreadable: another thread or process
+     * may have dealt with it since it was found so.
+     */
+    @Override
+    protected void discardCorrupt(String sid) {
+        try {
+            underLock(sid, false, "moving an unreadable session file aside failed", (folder, base) -> {
+                try {
+                    read(folder, base, sid);
+                } catch (CorruptSessionException stillCorrupt) {
+                    quarantine(folder, base);
+                }
+                return null;
+            });
+        } catch (SessionStoreException e) {
+            LOG.warn("Could not move an unreadable session file aside: {}", e.getMessage());
         }
     }
 
-    /** Moves the file of {@code sid} aside if it is still unreadable (another process may have handled it). */
-    @Override
-    protected void discardCorrupt(String sid) {
+    /** What a write does in a session's shard folder while it holds the session's lock. */
+    @FunctionalInterface
+    private interface LockedWork<T> {
+        T run(ShardFolders.Folder folder, String base) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} in the shard folder of session {@code sid} while holding the session's lock; when the
+     * folder does not exist, returns {@code null} without running it, unless {@code createFolder}.
+     *
+     * @throws SessionStoreException starting with {@code failure} if a file operation fails
+     */
+    @SuppressWarnings("try") // the session's lock is held for the block and never referenced in it
+    private <T> T underLock(String sid, boolean createFolder, String failure, LockedWork<T> work) {
         String base = SessionFileNames.baseName(sid);
+        String shard = SessionFileNames.shardOf(base);
         enter();
         try (StripeLocks.Held held = lock(base);
-                ShardFolders.Folder folder = folders.open(SessionFileNames.shardOf(base))) {
-            if (folder == null) {
-                return;
-            }
-            try {
-                read(folder, base, sid);
-            } catch (CorruptSessionException stillCorrupt) {
-                quarantine(folder, base);
-            }
-        } catch (IOException | SessionStoreException e) {
-            LOG.warn("Could not move an unreadable session file aside: {}", e.getMessage());
+                ShardFolders.Folder folder = createFolder ? folders.openOrCreate(shard) : folders.open(shard)) {
+            return folder == null ? null : work.run(folder, base);
+        } catch (IOException e) {
+            throw failure(failure, e);
         } finally {
             exit();
         }
@@ -551,6 +545,7 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
     }
 
     /** Under the session's lock: deletes its file if expired, moves it aside if corrupt, else fixes its time. */
+    @SuppressWarnings("try") // the session's lock is held for the block and never referenced in it
     private boolean removeIfExpired(ShardFolders.Folder folder, String sid) throws IOException {
         String base = SessionFileNames.baseName(sid);
         try (StripeLocks.Held held = lock(base)) {

@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
@@ -29,34 +27,22 @@ import java.util.Set;
  * every path is built from plain names and checked to stay inside the store, a shard folder is checked
  * not to be a link each time it is opened, and files are opened with {@code NOFOLLOW_LINKS}.
  */
-final class PathShardFolders implements ShardFolders {
+final class PathShardFolders extends ShardFolders {
 
     private static final Set<OpenOption> READING = Set.of(READ, NOFOLLOW_LINKS);
     private static final Set<OpenOption> CREATING = Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS);
 
-    private final Path root;
-    private final FileAttribute<?>[] fileAttributes;
-    private final FileAttribute<?>[] folderAttributes;
     /** Whether folders can be opened to be flushed: on POSIX, not on Windows. */
     private final boolean foldersSyncable;
 
     PathShardFolders(Path root, FileAttribute<?>[] fileAttributes, FileAttribute<?>[] folderAttributes,
             boolean posix) {
-        this.root = root;
-        this.fileAttributes = fileAttributes;
-        this.folderAttributes = folderAttributes;
+        super(root, fileAttributes, folderAttributes);
         this.foldersSyncable = posix;
     }
 
-    /** The failure for a shard folder name that holds a link or a file instead of a folder. */
-    static FileSystemException notAFolder(String shard, BasicFileAttributes found) {
-        return new FileSystemException(null, null, "shard folder " + shard + " is "
-                + (found.isSymbolicLink() ? "a symbolic link" : "not a directory")
-                + ", and the store follows no links out of its directory");
-    }
-
     @Override
-    public Folder open(String shard) throws IOException {
+    Folder open(String shard) throws IOException {
         Path folder = SessionFileNames.contained(root, shard);
         BasicFileAttributes attributes;
         try {
@@ -68,24 +54,6 @@ final class PathShardFolders implements ShardFolders {
             throw notAFolder(shard, attributes);
         }
         return new PathFolder(folder);
-    }
-
-    @Override
-    public Folder openOrCreate(String shard) throws IOException {
-        Folder folder = open(shard);
-        if (folder != null) {
-            return folder;
-        }
-        try {
-            Files.createDirectory(SessionFileNames.contained(root, shard), folderAttributes);
-        } catch (FileAlreadyExistsException e) {
-            // created meanwhile by another thread or process; open() below checks what it is
-        }
-        folder = open(shard);
-        if (folder == null) {
-            throw new NoSuchFileException("shard folder " + shard + " vanished right after its creation");
-        }
-        return folder;
     }
 
     @Override

@@ -8,9 +8,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -28,26 +26,21 @@ import java.util.Set;
  * opened relative to it with {@code O_NOFOLLOW}, and every file operation is relative to that open folder.
  * No path is resolved twice, so a link planted anywhere inside the store is never followed.
  */
-final class SecureShardFolders implements ShardFolders {
+final class SecureShardFolders extends ShardFolders {
 
     private static final Set<OpenOption> READING = Set.of(READ, NOFOLLOW_LINKS);
     private static final Set<OpenOption> CREATING = Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS);
 
-    private final Path root;
     private final SecureDirectoryStream<Path> rootHandle;
-    private final FileAttribute<?>[] fileAttributes;
-    private final FileAttribute<?>[] folderAttributes;
 
     SecureShardFolders(Path root, SecureDirectoryStream<Path> rootHandle, FileAttribute<?>[] fileAttributes,
             FileAttribute<?>[] folderAttributes) {
-        this.root = root;
+        super(root, fileAttributes, folderAttributes);
         this.rootHandle = rootHandle;
-        this.fileAttributes = fileAttributes;
-        this.folderAttributes = folderAttributes;
     }
 
     @Override
-    public Folder open(String shard) throws IOException {
+    Folder open(String shard) throws IOException {
         Path name = Path.of(SessionFileNames.requirePlainName(shard));
         try {
             return new SecureFolder(rootHandle.newDirectoryStream(name, NOFOLLOW_LINKS));
@@ -65,26 +58,8 @@ final class SecureShardFolders implements ShardFolders {
             if (attributes.isDirectory()) {
                 throw e;
             }
-            throw PathShardFolders.notAFolder(shard, attributes);
+            throw notAFolder(shard, attributes);
         }
-    }
-
-    @Override
-    public Folder openOrCreate(String shard) throws IOException {
-        Folder folder = open(shard);
-        if (folder != null) {
-            return folder;
-        }
-        try {
-            Files.createDirectory(SessionFileNames.contained(root, shard), folderAttributes);
-        } catch (FileAlreadyExistsException e) {
-            // created meanwhile by another thread or process; open() below checks what it is
-        }
-        folder = open(shard);
-        if (folder == null) {
-            throw new NoSuchFileException("shard folder " + shard + " vanished right after its creation");
-        }
-        return folder;
     }
 
     @Override

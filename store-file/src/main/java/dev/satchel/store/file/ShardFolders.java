@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,7 +34,19 @@ import java.util.List;
  *
  * <p>Implementations are thread-safe; each {@link Folder} serves one operation of one thread.
  */
-interface ShardFolders extends Closeable {
+abstract class ShardFolders implements Closeable {
+
+    /** The store directory, a real path. */
+    final Path root;
+    /** Attributes of new files: mode {@code 0600} on POSIX, none elsewhere. */
+    final FileAttribute<?>[] fileAttributes;
+    private final FileAttribute<?>[] folderAttributes;
+
+    ShardFolders(Path root, FileAttribute<?>[] fileAttributes, FileAttribute<?>[] folderAttributes) {
+        this.root = root;
+        this.fileAttributes = fileAttributes;
+        this.folderAttributes = folderAttributes;
+    }
 
     /**
      * Opens shard folder {@code shard}.
@@ -40,17 +54,39 @@ interface ShardFolders extends Closeable {
      * @return the folder, or {@code null} when it does not exist
      * @throws IOException if it cannot be opened, or is a symbolic link or not a directory
      */
-    Folder open(String shard) throws IOException;
+    abstract Folder open(String shard) throws IOException;
 
     /** Opens shard folder {@code shard}, creating it (mode {@code 0700} on POSIX) when missing. */
-    Folder openOrCreate(String shard) throws IOException;
+    final Folder openOrCreate(String shard) throws IOException {
+        Folder folder = open(shard);
+        if (folder != null) {
+            return folder;
+        }
+        try {
+            Files.createDirectory(SessionFileNames.contained(root, shard), folderAttributes);
+        } catch (FileAlreadyExistsException e) {
+            // created meanwhile by another thread or process; open() below checks what it is
+        }
+        folder = open(shard);
+        if (folder == null) {
+            throw new NoSuchFileException("shard folder " + shard + " vanished right after its creation");
+        }
+        return folder;
+    }
+
+    /** The failure for a shard folder name that holds a link or a file instead of a folder. */
+    static FileSystemException notAFolder(String shard, BasicFileAttributes found) {
+        return new FileSystemException(null, null, "shard folder " + shard + " is "
+                + (found.isSymbolicLink() ? "a symbolic link" : "not a directory")
+                + ", and the store follows no links out of its directory");
+    }
 
     /**
      * The way to reach the shard folders under {@code root}: through directory handles when the platform
      * has them and {@code secureWanted}, else through checked paths. New files and folders get
      * {@code fileAttributes} and {@code folderAttributes}; {@code posix} says whether the file system is POSIX.
      */
-    static ShardFolders open(Path root, boolean secureWanted, FileAttribute<?>[] fileAttributes,
+    static ShardFolders forDirectory(Path root, boolean secureWanted, FileAttribute<?>[] fileAttributes,
             FileAttribute<?>[] folderAttributes, boolean posix) throws IOException {
         if (secureWanted) {
             DirectoryStream<Path> stream = Files.newDirectoryStream(root);
@@ -67,7 +103,7 @@ interface ShardFolders extends Closeable {
      * One open shard folder. Every name passed is a plain file name inside it (checked), and no operation
      * follows a link at that name. Not thread-safe; closed after one operation.
      */
-    abstract class Folder implements Closeable {
+    abstract static class Folder implements Closeable {
 
         /** Attributes of {@code name}, not following a link, or {@code null} when there is no such file. */
         final BasicFileAttributes attributes(String name) throws IOException {

@@ -152,6 +152,7 @@ class ConcurrencyTest {
         }
     }
 
+    @SuppressWarnings("try") // a resource held for its block, never referenced in it
     @Test
     void closingOneOfTwoManagersOverOneDirectoryKeepsTheOthersLocks() throws Exception {
         FileBackedSessionManager first = open();

@@ -231,7 +231,7 @@ class HostileFilesTest {
     private void plant(StoreFiles files, String sid, Damage damage, Session other) throws Exception {
         Path file = files.fileOf(sid);
         Files.createDirectories(file.getParent());
-        SessionRecord valid = new FileBackedSessionManagerTestSupport(clock).record(sid);
+        SessionRecord valid = ForeignRecords.live(clock, sid);
         String document = new String(SessionCodec.encode(valid), StandardCharsets.UTF_8);
         switch (damage) {
             case TRUNCATED:
@@ -254,7 +254,7 @@ class HostileFilesTest {
                 break;
             case ANOTHER_SESSIONS_RECORD:
                 String otherId = other != null ? other.id() : SessionIds.newId();
-                files.plant(sid, SessionCodec.encode(new FileBackedSessionManagerTestSupport(clock).record(otherId)));
+                files.plant(sid, SessionCodec.encode(ForeignRecords.live(clock, otherId)));
                 break;
             case DIRECTORY:
                 Files.createDirectory(file);

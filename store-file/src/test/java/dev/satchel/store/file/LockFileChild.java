@@ -16,6 +16,7 @@ public final class LockFileChild {
 
     private LockFileChild() {}
 
+    @SuppressWarnings("try") // a resource held for its block, never referenced in it
     public static void main(String[] args) throws Exception {
         Path lockFile = Path.of(args[1]).resolve(SessionFileNames.LOCK_FILE);
         int stripe = Integer.parseInt(args[2]);

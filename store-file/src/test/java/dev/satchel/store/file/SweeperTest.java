@@ -47,15 +47,15 @@ class SweeperTest {
     void theSweeperTrustsAFilesTimeAndCorrectsTheTimeOfFilesWrittenByOthers() throws Exception {
         try (FileBackedSessionManager manager = open()) {
             StoreFiles files = new StoreFiles(dir);
-            FileBackedSessionManagerTestSupport support = new FileBackedSessionManagerTestSupport(clock);
+            
             // Written by another program: live for 30 minutes, but with its write time, as a plain write leaves it.
             String foreign = SessionIds.newId();
-            SessionRecord foreignRecord = support.record(foreign);
+            SessionRecord foreignRecord = ForeignRecords.live(clock, foreign);
             Path foreignFile = files.plant(foreign, SessionCodec.encode(foreignRecord));
             Files.setLastModifiedTime(foreignFile, FileTime.fromMillis(clock.millis() - 1000));
             // Expired inside, but its time says it is not due: the sweeper does not open it.
             String notDue = SessionIds.newId();
-            Path notDueFile = files.plant(notDue, SessionCodec.encode(support.record(notDue).toBuilder()
+            Path notDueFile = files.plant(notDue, SessionCodec.encode(ForeignRecords.live(clock, notDue).toBuilder()
                     .lastAccess(0).idleTimeoutMillis(1).build()));
             Files.setLastModifiedTime(notDueFile, FileTime.fromMillis(clock.millis() + 60_000));
 

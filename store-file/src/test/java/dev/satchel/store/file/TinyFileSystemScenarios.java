@@ -76,6 +76,7 @@ public final class TinyFileSystemScenarios {
         }
     }
 
+    @SuppressWarnings("try") // a resource held for its block, never referenced in it
     private static void readOnly(Path dir) throws Exception {
         String sid;
         try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).withoutBackgroundSweeper().build()) {

@@ -6,16 +6,12 @@ import java.time.Clock;
 import java.time.Duration;
 
 /** Records built directly, as another program (or an attacker) would write them. */
-final class FileBackedSessionManagerTestSupport {
+final class ForeignRecords {
 
-    private final Clock clock;
+    private ForeignRecords() {}
 
-    FileBackedSessionManagerTestSupport(Clock clock) {
-        this.clock = clock;
-    }
-
-    /** A live record of session {@code sid} with one attribute, as of the clock's time. */
-    SessionRecord record(String sid) {
+    /** A record of session {@code sid} with one attribute, live for 30 minutes from the clock's time. */
+    static SessionRecord live(Clock clock, String sid) {
         long now = clock.millis();
         return SessionRecord.builder(sid, SessionIds.newId())
                 .created(now).lastAccess(now).idleTimeoutMillis(Duration.ofMinutes(30).toMillis())
