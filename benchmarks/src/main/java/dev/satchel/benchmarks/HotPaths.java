@@ -99,7 +99,8 @@ final class HotPaths {
     /**
      * The hand-written floor: find {@code SID=} in the header and check the shape of {@code sid!digest}
      * without allocating, look the sid up in a Caffeine cache through a reused lookup key, and compare the
-     * digest with {@link MessageDigest#isEqual}. No working copy, no expiry check, no key rotation.
+     * digest with {@link MessageDigest#isEqual}. No working copy, no expiry check, no key rotation. The
+     * cache runs its maintenance on the calling thread, as {@code CachingSessionManager}'s does.
      */
     static final class Floor implements HotPath {
         private static final int DIGEST_LENGTH = 43;
@@ -118,7 +119,7 @@ final class HotPaths {
         private final String[] headers;
 
         Floor(int n) {
-            cache = Caffeine.newBuilder().maximumSize(2L * n).build();
+            cache = Caffeine.newBuilder().maximumSize(2L * n).executor(Runnable::run).build();
             headers = new String[n];
             String[] ids = Population.ids(n);
             for (int i = 0; i < n; i++) {
@@ -274,10 +275,11 @@ final class HotPaths {
         private final String[] ids;
 
         ConcurrentMapGet(int n) {
-            ids = Population.ids(n);
+            String[] stored = Population.ids(n);
             for (int i = 0; i < n; i++) {
-                map.put(ids[i], Population.record(ids[i], i));
+                map.put(stored[i], Population.record(stored[i], i));
             }
+            ids = Population.lookupCopies(stored);
         }
 
         @Override
@@ -300,17 +302,21 @@ final class HotPaths {
         }
     }
 
-    /** {@code Caffeine.getIfPresent(sid)} of an immutable record: the cache under {@code CachingSessionManager}. */
+    /**
+     * {@code Caffeine.getIfPresent(sid)} of an immutable record: the cache under {@code CachingSessionManager},
+     * bounded by count and maintained on the calling thread as there, without its expiry policy.
+     */
     static final class CaffeineGet implements HotPath {
         private final Cache<String, SessionRecord> cache;
         private final String[] ids;
 
         CaffeineGet(int n) {
-            cache = Caffeine.newBuilder().maximumSize(2L * n).build();
-            ids = Population.ids(n);
+            cache = Caffeine.newBuilder().maximumSize(2L * n).executor(Runnable::run).build();
+            String[] stored = Population.ids(n);
             for (int i = 0; i < n; i++) {
-                cache.put(ids[i], Population.record(ids[i], i));
+                cache.put(stored[i], Population.record(stored[i], i));
             }
+            ids = Population.lookupCopies(stored);
         }
 
         @Override
@@ -344,13 +350,14 @@ final class HotPaths {
 
         SpringMapRepository(int n) {
             repository.setDefaultMaxInactiveInterval(Population.IDLE_TIMEOUT);
-            ids = Population.ids(n);
+            String[] stored = Population.ids(n);
             for (int i = 0; i < n; i++) {
-                MapSession s = new MapSession(ids[i]);
+                MapSession s = new MapSession(stored[i]);
                 s.setMaxInactiveInterval(Population.IDLE_TIMEOUT);
                 TypicalSession.attributes(i).forEach(s::setAttribute);
                 repository.save(s);
             }
+            ids = Population.lookupCopies(stored);
         }
 
         @Override
@@ -387,17 +394,18 @@ final class HotPaths {
 
         TomcatStandardManager(int n) {
             manager.setContext(new StandardContext());
-            ids = Population.ids(n);
+            String[] stored = Population.ids(n);
             for (int i = 0; i < n; i++) {
                 StandardSession s = (StandardSession) manager.createEmptySession();
                 s.setNew(true);
                 s.setValid(true);
                 s.setCreationTime(System.currentTimeMillis());
                 s.setMaxInactiveInterval((int) Population.IDLE_TIMEOUT.toSeconds());
-                s.setId(ids[i]); // also adds it to the manager
+                s.setId(stored[i]); // also adds it to the manager
                 TypicalSession.attributes(i).forEach(s::setAttribute);
                 s.endAccess();
             }
+            ids = Population.lookupCopies(stored);
         }
 
         @Override

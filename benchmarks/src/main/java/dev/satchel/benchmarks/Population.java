@@ -101,4 +101,18 @@ final class Population {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
     }
+
+    /**
+     * Equal but distinct copies of {@code ids}, to look sessions up with: a request's id is a string parsed
+     * from its header, never the instance the map holds, so a lookup compares characters instead of
+     * succeeding on identity. (Each copy's hash is computed once and then cached by {@code String}, which
+     * still favours the maps a little over a fresh string per request.)
+     */
+    static String[] lookupCopies(String[] ids) {
+        String[] copies = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            copies[i] = new String(ids[i]);
+        }
+        return copies;
+    }
 }
