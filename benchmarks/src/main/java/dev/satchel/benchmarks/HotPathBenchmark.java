@@ -45,9 +45,11 @@ public class HotPathBenchmark {
         /** Hand-written floor: allocation-free parse, {@code Caffeine.getIfPresent}, {@code MessageDigest.isEqual}. */
         FLOOR(HotPaths.Floor::new),
         /** {@code ConcurrentHashMap.get}. */
-        CONCURRENT_HASH_MAP(HotPaths.ConcurrentMapGet::new),
-        /** {@code Caffeine.getIfPresent}. */
-        CAFFEINE(HotPaths.CaffeineGet::new),
+        CONCURRENT_HASH_MAP(HotPaths.IdKeyedMap::concurrentHashMap),
+        /** {@code Caffeine.getIfPresent}, maintenance on the calling thread as in {@code CachingSessionManager}. */
+        CAFFEINE(HotPaths.IdKeyedMap::caffeine),
+        /** {@code Caffeine.getIfPresent} with Caffeine's default executor: its maintenance runs on another thread. */
+        CAFFEINE_ASYNC_MAINTENANCE(HotPaths.IdKeyedMap::caffeineAsyncMaintenance),
         /** Spring Session {@code MapSessionRepository.findById} (a copy per call). */
         SPRING_MAP_REPOSITORY(HotPaths.SpringMapRepository::new),
         /** Tomcat {@code StandardManager.findSession} + {@code access()} + {@code endAccess()}. */

@@ -14,6 +14,8 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.session.StandardManager;
 import org.apache.catalina.session.StandardSession;
@@ -269,73 +271,60 @@ final class HotPaths {
         }
     }
 
-    /** {@code ConcurrentHashMap.get(sid)} of an immutable record: the lower bound of any map-based store. */
-    static final class ConcurrentMapGet implements HotPath {
-        private final Map<String, SessionRecord> map = new ConcurrentHashMap<>();
-        private final String[] ids;
-
-        ConcurrentMapGet(int n) {
-            String[] stored = Population.ids(n);
-            for (int i = 0; i < n; i++) {
-                map.put(stored[i], Population.record(stored[i], i));
-            }
-            ids = Population.lookupCopies(stored);
-        }
-
-        @Override
-        public Object open(int i, Object scratch) {
-            return map.get(ids[i]);
-        }
-
-        @Override
-        public Object request(int i, boolean write, Object scratch) {
-            SessionRecord r = map.get(ids[i]);
-            if (write) {
-                map.put(ids[i], r);
-            }
-            return r;
-        }
-
-        @Override
-        public boolean finds(int i) {
-            return map.get(ids[i]) != null;
-        }
-    }
-
     /**
-     * {@code Caffeine.getIfPresent(sid)} of an immutable record: the cache under {@code CachingSessionManager},
-     * bounded by count and maintained on the calling thread as there, without its expiry policy.
+     * A map from id to immutable record, looked up by id: {@code ConcurrentHashMap.get}, or
+     * {@code Caffeine.getIfPresent} (the cache under {@code CachingSessionManager}, bounded by count and
+     * maintained on the calling thread as there, without its expiry policy; or with Caffeine's default,
+     * asynchronous maintenance). A write puts the record back.
      */
-    static final class CaffeineGet implements HotPath {
-        private final Cache<String, SessionRecord> cache;
+    static final class IdKeyedMap implements HotPath {
+        private final Function<String, SessionRecord> get;
+        private final BiConsumer<String, SessionRecord> put;
         private final String[] ids;
 
-        CaffeineGet(int n) {
-            cache = Caffeine.newBuilder().maximumSize(2L * n).executor(Runnable::run).build();
+        private IdKeyedMap(int n, Function<String, SessionRecord> get, BiConsumer<String, SessionRecord> put) {
+            this.get = get;
+            this.put = put;
             String[] stored = Population.ids(n);
             for (int i = 0; i < n; i++) {
-                cache.put(stored[i], Population.record(stored[i], i));
+                put.accept(stored[i], Population.record(stored[i], i));
             }
             ids = Population.lookupCopies(stored);
         }
 
+        static IdKeyedMap concurrentHashMap(int n) {
+            Map<String, SessionRecord> map = new ConcurrentHashMap<>();
+            return new IdKeyedMap(n, map::get, map::put);
+        }
+
+        static IdKeyedMap caffeine(int n) {
+            Cache<String, SessionRecord> cache = Caffeine.newBuilder().maximumSize(2L * n).executor(Runnable::run).build();
+            return new IdKeyedMap(n, cache::getIfPresent, cache::put);
+        }
+
+        /** Caffeine with its default executor: buffer draining moves off the caller, to the common pool. */
+        static IdKeyedMap caffeineAsyncMaintenance(int n) {
+            Cache<String, SessionRecord> cache = Caffeine.newBuilder().maximumSize(2L * n).build();
+            return new IdKeyedMap(n, cache::getIfPresent, cache::put);
+        }
+
         @Override
         public Object open(int i, Object scratch) {
-            return cache.getIfPresent(ids[i]);
+            return get.apply(ids[i]);
         }
 
         @Override
         public Object request(int i, boolean write, Object scratch) {
-            SessionRecord r = cache.getIfPresent(ids[i]);
+            SessionRecord r = get.apply(ids[i]);
             if (write) {
-                cache.put(ids[i], r);
+                put.accept(ids[i], r);
             }
             return r;
         }
 
         @Override
         public boolean finds(int i) {
-            return cache.getIfPresent(ids[i]) != null;
+            return get.apply(ids[i]) != null;
         }
     }
 
