@@ -108,6 +108,13 @@ public abstract class AbstractSessionManager implements SessionManager {
         return record == null ? Optional.empty() : Optional.of(Session.of(record));
     }
 
+    /** {@inheritDoc} Answers like {@link #get}, without the {@link Optional}. */
+    @Override
+    public Session lookup(CharSequence text, int start) {
+        SessionRecord record = live(text.subSequence(start, start + SessionIds.LENGTH).toString());
+        return record == null ? null : Session.of(record);
+    }
+
     @Override
     public boolean put(Session session) {
         long now = clock.millis();

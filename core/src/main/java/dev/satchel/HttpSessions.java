@@ -109,7 +109,7 @@ public final class HttpSessions {
      * @throws SessionStoreException if the manager fails; nothing is half written
      */
     public Optional<String> commit(Session session) {
-        if (session.invalidated) {
+        if (session.isInvalidated()) {
             return Optional.of(cookie.expiredHeader());
         }
         if (session.isNew()) {
@@ -128,7 +128,7 @@ public final class HttpSessions {
             LOG.debug("Session was removed or expired during the request; expiring its cookie");
             return Optional.of(cookie.expiredHeader());
         }
-        if (session.cookieOutdated || (write && cookie.hasMaxAge())) {
+        if (session.isCookieOutdated() || (write && cookie.hasMaxAge())) {
             return Optional.of(cookieFor(session));
         }
         return Optional.empty();
@@ -149,7 +149,7 @@ public final class HttpSessions {
      * @throws SessionStoreException if the manager fails
      */
     public boolean rotateId(Session session) {
-        if (session.invalidated) {
+        if (session.isInvalidated()) {
             throw new IllegalStateException("session was invalidated");
         }
         if (session.isNew()) {
@@ -165,7 +165,7 @@ public final class HttpSessions {
             return false;
         }
         manager.remove(oldId);
-        session.cookieOutdated = true;
+        session.setCookieOutdated(true);
         LOG.debug("Rotated a session id");
         return true;
     }
@@ -180,7 +180,7 @@ public final class HttpSessions {
         if (!session.isNew()) {
             manager.remove(session.id());
         }
-        session.invalidated = true;
+        session.markInvalidated();
         LOG.debug("Invalidated a session");
     }
 
@@ -196,7 +196,7 @@ public final class HttpSessions {
     }
 
     private String cookieFor(Session session) {
-        session.cookieOutdated = false;
+        session.setCookieOutdated(false);
         return cookie.header(session.id() + '!' + keys.digest(session.record()));
     }
 
@@ -263,19 +263,18 @@ public final class HttpSessions {
     }
 
     private Session verified(String header, int valueStart) {
-        Optional<Session> loaded = manager.get(header.substring(valueStart, valueStart + SessionIds.LENGTH));
-        if (loaded.isEmpty()) {
+        Session s = manager.lookup(header, valueStart);
+        if (s == null) {
             LOG.debug("Session cookie names no live session");
             return null;
         }
-        Session s = loaded.get();
         int key = keys.verify(s.record(), header, valueStart + SessionIds.LENGTH + 1);
         if (key < 0) {
             LOG.debug("Session cookie digest does not verify");
             return null;
         }
         if (key > 0) {
-            s.cookieOutdated = true; // signed with an older key: re-issue under the newest
+            s.setCookieOutdated(true); // signed with an older key: re-issue under the newest
         }
         return s;
     }

@@ -30,25 +30,22 @@ import tools.jackson.core.type.TypeReference;
  */
 public final class Session {
 
-    private SessionRecord base;
-    private boolean isNew;
-    /** Attributes set by this request (name to JSON); null until the first put. */
-    private Map<String, String> changed;
-    /** Attributes removed by this request; null until the first remove. */
-    private Set<String> removed;
-    private boolean principalChanged;
-    private String principal;
-    private long idleTimeoutMillis;
-    private boolean deadlineChanged;
-    private long deadline;
+    private static final byte NEW = 1;
+    private static final byte COOKIE_OUTDATED = 2;
+    private static final byte INVALIDATED = 4;
 
-    // Bookkeeping for HttpSessions: what the response's cookie must say.
-    boolean cookieOutdated;
-    boolean invalidated;
+    private SessionRecord base;
+    /** {@link #NEW}, {@link #COOKIE_OUTDATED}, {@link #INVALIDATED}. */
+    private byte flags;
+    /**
+     * This request's changes; {@code null} until the first one, so a session that is only read (the
+     * common request) is one small object over a shared record.
+     */
+    private Pending pending;
 
     private Session(SessionRecord base, boolean isNew) {
         this.base = base;
-        this.isNew = isNew;
+        this.flags = isNew ? NEW : 0;
     }
 
     /**
@@ -71,13 +68,12 @@ public final class Session {
 
     /** Whether this session has never been stored. */
     public boolean isNew() {
-        return isNew;
+        return (flags & NEW) != 0;
     }
 
     /** Whether this request changed anything: an attribute, the principal or a timeout. */
     public boolean isModified() {
-        return (changed != null && !changed.isEmpty()) || (removed != null && !removed.isEmpty())
-                || principalChanged || idleTimeoutMillis > 0 || deadlineChanged;
+        return pending != null && pending.isModified();
     }
 
     /** The record this copy was loaded from, or last saved as; for a new session, its unsaved initial state. */
@@ -97,12 +93,13 @@ public final class Session {
 
     /** The idle timeout, including a change made by this request. */
     public Duration idleTimeout() {
-        return Duration.ofMillis(idleTimeoutMillis > 0 ? idleTimeoutMillis : base.idleTimeoutMillis());
+        long changed = pending == null ? 0 : pending.idleTimeoutMillis;
+        return Duration.ofMillis(changed > 0 ? changed : base.idleTimeoutMillis());
     }
 
     /** The absolute deadline, including a change made by this request; empty when there is none. */
     public Optional<Instant> deadline() {
-        long d = deadlineChanged ? deadline : base.deadline();
+        long d = pending != null && pending.deadlineChanged ? pending.deadline : base.deadline();
         return d == SessionRecord.NO_DEADLINE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(d));
     }
 
@@ -116,7 +113,7 @@ public final class Session {
         if (millis <= 0) {
             throw new IllegalArgumentException("idle timeout must be positive, was " + timeout);
         }
-        this.idleTimeoutMillis = millis;
+        pending().idleTimeoutMillis = millis;
     }
 
     /**
@@ -126,21 +123,26 @@ public final class Session {
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public void setAbsoluteTimeout(Duration timeout) {
+        long d;
         if (timeout == null) {
-            deadline = SessionRecord.NO_DEADLINE;
+            d = SessionRecord.NO_DEADLINE;
         } else {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("absolute timeout must be positive, was " + timeout);
             }
-            long d = base.created() + timeout.toMillis();
-            deadline = d < base.created() ? SessionRecord.NO_DEADLINE : d;
+            d = base.created() + timeout.toMillis();
+            if (d < base.created()) {
+                d = SessionRecord.NO_DEADLINE;
+            }
         }
-        deadlineChanged = true;
+        Pending p = pending();
+        p.deadline = d;
+        p.deadlineChanged = true;
     }
 
     /** The principal (user) name this session is logged in as, if any. */
     public Optional<String> principal() {
-        return Optional.ofNullable(principalChanged ? principal : base.principal());
+        return Optional.ofNullable(pending != null && pending.principalChanged ? pending.principal : base.principal());
     }
 
     /**
@@ -148,8 +150,9 @@ public final class Session {
      * ({@link HttpSessions#rotateId}) so an id known before the login is worthless after it.
      */
     public void setPrincipal(String name) {
-        this.principal = name;
-        this.principalChanged = true;
+        Pending p = pending();
+        p.principal = name;
+        p.principalChanged = true;
     }
 
     /** Whether attribute {@code name} exists (its value may be JSON {@code null}). */
@@ -224,13 +227,14 @@ public final class Session {
     /** Removes attribute {@code name}; the removal is saved even if this copy did not see the attribute. */
     public void remove(String name) {
         Objects.requireNonNull(name, "name");
-        if (changed != null) {
-            changed.remove(name);
+        Pending p = pending();
+        if (p.changed != null) {
+            p.changed.remove(name);
         }
-        if (removed == null) {
-            removed = new HashSet<>();
+        if (p.removed == null) {
+            p.removed = new HashSet<>();
         }
-        removed.add(name);
+        p.removed.add(name);
     }
 
     /** Removes every attribute this copy sees. */
@@ -246,29 +250,29 @@ public final class Session {
         for (int i = 0, n = base.attributeCount(); i < n; i++) {
             names.add(base.attributeName(i));
         }
-        if (removed != null) {
-            names.removeAll(removed);
+        if (pending != null && pending.removed != null) {
+            names.removeAll(pending.removed);
         }
-        if (changed != null) {
-            names.addAll(changed.keySet());
+        if (pending != null && pending.changed != null) {
+            names.addAll(pending.changed.keySet());
         }
         return Collections.unmodifiableSet(names);
     }
 
     /** The names of the attributes this request set. */
     public Set<String> changedAttributeNames() {
-        return changed == null ? Set.of() : Set.copyOf(changed.keySet());
+        return pending == null || pending.changed == null ? Set.of() : Set.copyOf(pending.changed.keySet());
     }
 
     /** The names of the attributes this request removed. */
     public Set<String> removedAttributeNames() {
-        return removed == null ? Set.of() : Set.copyOf(removed);
+        return pending == null || pending.removed == null ? Set.of() : Set.copyOf(pending.removed);
     }
 
     /** Never shows the id, randval or values: sessions end up in logs. */
     @Override
     public String toString() {
-        return "Session[" + (isNew ? "new" : "stored, version " + base.version())
+        return "Session[" + (isNew() ? "new" : "stored, version " + base.version())
                 + (isModified() ? ", modified" : "") + "]";
     }
 
@@ -285,27 +289,40 @@ public final class Session {
     }
 
     private void record(String name, String json) {
-        if (removed != null) {
-            removed.remove(name);
+        Pending p = pending();
+        if (p.removed != null) {
+            p.removed.remove(name);
         }
-        if (changed == null) {
-            changed = new HashMap<>();
+        if (p.changed == null) {
+            p.changed = new HashMap<>();
         }
-        changed.put(name, json);
+        p.changed.put(name, json);
+    }
+
+    private Pending pending() {
+        Pending p = pending;
+        if (p == null) {
+            p = new Pending();
+            pending = p;
+        }
+        return p;
     }
 
     private String json(String name) {
         if (name == null) {
             return null;
         }
-        if (changed != null) {
-            String json = changed.get(name);
-            if (json != null) {
-                return json;
+        Pending p = pending;
+        if (p != null) {
+            if (p.changed != null) {
+                String json = p.changed.get(name);
+                if (json != null) {
+                    return json;
+                }
             }
-        }
-        if (removed != null && removed.contains(name)) {
-            return null;
+            if (p.removed != null && p.removed.contains(name)) {
+                return null;
+            }
         }
         return base.attribute(name);
     }
@@ -319,10 +336,11 @@ public final class Session {
 
     /** This request's changes, accessed at {@code now}. */
     ChangeSet changes(long now) {
+        Pending p = pending == null ? Pending.NONE : pending;
         return new ChangeSet(base.id(), base.version(), now,
-                changed == null ? Map.of() : new HashMap<>(changed),
-                removed == null ? Set.of() : new HashSet<>(removed),
-                principalChanged, principal, idleTimeoutMillis, deadlineChanged, deadline);
+                p.changed == null ? Map.of() : new HashMap<>(p.changed),
+                p.removed == null ? Set.of() : new HashSet<>(p.removed),
+                p.principalChanged, p.principal, p.idleTimeoutMillis, p.deadlineChanged, p.deadline);
     }
 
     /**
@@ -336,13 +354,8 @@ public final class Session {
     /** Makes this copy a clean view of {@code stored}, after a successful save. */
     void saved(SessionRecord stored) {
         this.base = stored;
-        this.isNew = false;
-        this.changed = null;
-        this.removed = null;
-        this.principalChanged = false;
-        this.principal = null;
-        this.idleTimeoutMillis = 0;
-        this.deadlineChanged = false;
+        this.flags &= ~NEW;
+        this.pending = null;
     }
 
     /**
@@ -351,6 +364,44 @@ public final class Session {
      */
     void reissue(String[] idAndRandval) {
         this.base = base.toBuilder(idAndRandval[0], idAndRandval[1]).build();
-        this.isNew = true;
+        this.flags |= NEW;
+    }
+
+    boolean isCookieOutdated() {
+        return (flags & COOKIE_OUTDATED) != 0;
+    }
+
+    void setCookieOutdated(boolean outdated) {
+        flags = (byte) (outdated ? flags | COOKIE_OUTDATED : flags & ~COOKIE_OUTDATED);
+    }
+
+    boolean isInvalidated() {
+        return (flags & INVALIDATED) != 0;
+    }
+
+    void markInvalidated() {
+        flags |= INVALIDATED;
+    }
+
+    /** What this request changed; one per modified session. */
+    private static final class Pending {
+        /** An empty change: for an unmodified session's change set (a touch). */
+        static final Pending NONE = new Pending();
+
+        /** Attributes set (name to JSON); null until the first put. */
+        Map<String, String> changed;
+        /** Attributes removed; null until the first remove. */
+        Set<String> removed;
+        boolean principalChanged;
+        String principal;
+        /** 0 when unchanged. */
+        long idleTimeoutMillis;
+        boolean deadlineChanged;
+        long deadline;
+
+        boolean isModified() {
+            return (changed != null && !changed.isEmpty()) || (removed != null && !removed.isEmpty())
+                    || principalChanged || idleTimeoutMillis > 0 || deadlineChanged;
+        }
     }
 }

@@ -66,6 +66,15 @@ public final class SessionIds {
     }
 
     /**
+     * Returns whether the {@value #LENGTH} characters of {@code text} starting at {@code start} form a valid
+     * id (an id inside a larger text, such as a cookie header); {@code false} when fewer characters are
+     * there. Never throws, never allocates.
+     */
+    public static boolean isValid(CharSequence text, int start) {
+        return text != null && start >= 0 && start <= text.length() - LENGTH && isValidAt(text, start);
+    }
+
+    /**
      * Returns whether the {@value #LENGTH} characters of {@code text} starting at {@code from} form a valid id.
      * The caller guarantees that {@code from + LENGTH <= text.length()}.
      */

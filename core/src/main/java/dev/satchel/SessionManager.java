@@ -48,6 +48,21 @@ public interface SessionManager extends AutoCloseable {
     Optional<Session> get(String sid);
 
     /**
+     * Looks up the session whose id is the {@value SessionIds#LENGTH} characters of {@code text} starting at
+     * {@code start} — an id inside a {@code Cookie} header — and returns a new working copy, or {@code null}
+     * when {@link #get} would be empty. The hot path of {@link HttpSessions#open}: an implementation that
+     * can look up without copying the id out of the text, or without wrapping the answer, overrides it;
+     * the default does exactly {@code get(text.substring(start, start + 22))}.
+     *
+     * @throws IndexOutOfBoundsException if {@code text} holds fewer than {@value SessionIds#LENGTH}
+     *     characters from {@code start}
+     * @throws SessionStoreException if the store cannot answer
+     */
+    default Session lookup(CharSequence text, int start) {
+        return get(text.subSequence(start, start + SessionIds.LENGTH).toString()).orElse(null);
+    }
+
+    /**
      * Stores {@code session}: creates it if it is new, otherwise applies this request's changes to the
      * stored state atomically and records the access. On success the session becomes a clean copy of what
      * is now stored (not new, not modified).

@@ -3,6 +3,7 @@ package dev.satchel.testkit;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -683,6 +684,27 @@ public abstract class SessionManagerContract {
         assertTrue(manager.get(id).isEmpty());
         assertFalse(manager.exists(id));
         assertDoesNotThrow(() -> manager.remove(id));
+    }
+
+    @Test
+    @DisplayName("lookup finds a session by an id inside a larger text, and answers like get")
+    void lookupByIdInsideText() {
+        Session stored = stored(s -> s.put("a", 1));
+        String sid = stored.id();
+        String header = "theme=dark; SID=" + sid + "!" + "A".repeat(43) + "; x=y";
+        Session found = manager.lookup(header, header.indexOf(sid));
+        assertNotNull(found);
+        assertEquals(sid, found.id());
+        assertEquals(1, found.get("a"));
+        assertNotSame(found, manager.lookup(header, header.indexOf(sid)), "a new copy each time");
+        assertNull(manager.lookup("SID=" + SessionIds.newId(), 4), "unknown");
+        assertNull(manager.lookup("SID=AAAAAAAAAAAAAAAAAAAA/A", 4), "invalid");
+        assertNull(manager.lookup(header, header.indexOf(sid) + 1), "shifted by one");
+        manager.remove(sid);
+        assertNull(manager.lookup(header, header.indexOf(sid)), "removed");
+        String idle = stored(s -> s.setIdleTimeout(Duration.ofMinutes(1))).id();
+        clock.advance(Duration.ofMinutes(1));
+        assertNull(manager.lookup(" " + idle, 1), "expired");
     }
 
     @Test

@@ -105,6 +105,8 @@ public class CachingSessionManager implements SessionManager {
     public static final long DEFAULT_MAX_STALENESS_WITH_INVALIDATIONS_MILLIS = 60_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingSessionManager.class);
+    /** One reusable id view per thread: {@link #lookup} allocates nothing but the session it returns. */
+    private static final ThreadLocal<IdView> ID_VIEWS = ThreadLocal.withInitial(IdView::new);
 
     private final SessionManager parent;
     private final Clock clock;
@@ -191,6 +193,37 @@ public class CachingSessionManager implements SessionManager {
     public Optional<Session> get(String sid) {
         SessionRecord record = lookup(sid);
         return record == null ? Optional.empty() : Optional.of(Session.of(record));
+    }
+
+    /**
+     * {@inheritDoc} A cached session is found without copying its id out of {@code text} and costs one
+     * small object, the {@link Session} itself; otherwise this answers exactly like {@link #get}.
+     */
+    @Override
+    public Session lookup(CharSequence text, int start) {
+        if (!SessionIds.isValid(text, start)) {
+            return null;
+        }
+        IdView id = ID_VIEWS.get().of(text, start);
+        CachedRecord cached;
+        boolean knownMissing;
+        try {
+            // asMap().get takes any key: the view finds the String key equal to it (see IdView).
+            cached = records.asMap().get(id);
+            knownMissing = cached == null && misses.asMap().get(id) != null;
+        } finally {
+            id.clear();
+        }
+        if (cached != null) {
+            metrics.recordHits(1);
+            return Session.of(cached.record);
+        }
+        if (knownMissing) {
+            metrics.recordNegativeHits(1);
+            return null;
+        }
+        SessionRecord loaded = load(text.subSequence(start, start + SessionIds.LENGTH).toString());
+        return loaded == null ? null : Session.of(loaded);
     }
 
     /**
@@ -414,20 +447,24 @@ public class CachingSessionManager implements SessionManager {
         }
     }
 
-    /** An entry lives until its own trusted-until instant; reading it does not extend that. */
-    private static final class TrustedUntil implements Expiry<String, CachedRecord> {
+    /**
+     * An entry lives until its own trusted-until instant; reading it does not extend that. Keys are typed
+     * {@code Object} because a lookup through {@link IdView} hands the view, not a {@code String}, to
+     * {@link #expireAfterRead}.
+     */
+    private static final class TrustedUntil implements Expiry<Object, CachedRecord> {
         @Override
-        public long expireAfterCreate(String sid, CachedRecord e, long now) {
+        public long expireAfterCreate(Object sid, CachedRecord e, long now) {
             return Math.max(0, e.trustedUntilNanos - now);
         }
 
         @Override
-        public long expireAfterUpdate(String sid, CachedRecord e, long now, long currentDuration) {
+        public long expireAfterUpdate(Object sid, CachedRecord e, long now, long currentDuration) {
             return Math.max(0, e.trustedUntilNanos - now);
         }
 
         @Override
-        public long expireAfterRead(String sid, CachedRecord e, long now, long currentDuration) {
+        public long expireAfterRead(Object sid, CachedRecord e, long now, long currentDuration) {
             return currentDuration;
         }
     }
