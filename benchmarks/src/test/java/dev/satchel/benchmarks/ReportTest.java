@@ -27,12 +27,13 @@ class ReportTest {
         results.add(result("HotPathBenchmark", "readOnly", 1, "SPRING_MAP_REPOSITORY", 150, 900));
         results.add(result("RedisStoreBenchmark", "get", 1, "SATCHEL", 30, 9000));
         results.add(result("RedisStoreBenchmark", "get", 1, "JEDIS_RAW", 20, 3000));
-        String md = new Report.Writer(results, null, WritePressure.measure(), "quick", "0.5 0.4 0.3", "java -jar x").render();
+        String md = new Report.Writer(results, null, WritePressure.measure(), "quick", "0.5 0.4 0.3", "java -jar x",
+                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).render();
 
         assertTrue(md.contains("| cached `open` within 1.2× the floor (1 thread) | 110 vs 100 ns: 1.10× the floor | **met** |"), md);
         assertTrue(md.contains("| `open` at least 2× faster than Spring `findById` (1t) | 1.36× faster (110 vs 150 ns) | **missed**"), md);
         assertTrue(md.contains("`open`: at most one small allocation (≤ 64 B/op) (1t) | 56 B/op | **met**"), md);
-        assertTrue(md.contains("Redis `get` within 1.2× raw Jedis `HGETALL` (1t) | 30.00 vs 20.00 µs: 1.50× | **missed**, by 30 % of raw"), md);
+        assertTrue(md.contains("Redis `get` within 1.2× raw Jedis `HGETALL` (1t) | 30.00 vs 20.00 µs: 1.50× | **missed**, by 30 % of raw |"), md);
         assertTrue(md.contains("write pressure: ≤ 1 write per touch interval per session"), md);
         assertTrue(md.contains("| SPRING_MAP_REPOSITORY | 150 | 1.50 | 900 | 1.50 | 1.36 |"), md);
         assertTrue(md.contains("| load average when the run started (1, 5, 15 min) | 0.5 0.4 0.3 |"), md);
