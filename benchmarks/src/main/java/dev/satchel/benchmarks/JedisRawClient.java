@@ -57,11 +57,6 @@ final class JedisRawClient implements StoreClient {
     }
 
     @Override
-    public Object load(int n) {
-        return ids[n];
-    }
-
-    @Override
     public Object put(Object loaded, int n, int value) {
         // As the store's SessionHash.applyArguments: access time, no timeout/deadline/principal change,
         // channel and id for the invalidation, no removal, one attribute set.
@@ -72,12 +67,6 @@ final class JedisRawClient implements StoreClient {
             throw new IllegalStateException("a stored session was not found when saving it");
         }
         return answer;
-    }
-
-    @Override
-    public Object cycle(int n, int value) {
-        get(n);
-        return put(null, n, value);
     }
 
     @Override

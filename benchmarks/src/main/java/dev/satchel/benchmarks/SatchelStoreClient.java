@@ -53,11 +53,6 @@ final class SatchelStoreClient implements StoreClient {
     }
 
     @Override
-    public Object load(int n) {
-        return get(n);
-    }
-
-    @Override
     public Object put(Object loaded, int n, int value) {
         Session s = (Session) loaded;
         s.put(TypicalSession.CHANGED, value);
@@ -65,12 +60,6 @@ final class SatchelStoreClient implements StoreClient {
             throw new IllegalStateException("a stored session was not found when saving it");
         }
         return s;
-    }
-
-    @Override
-    public Object cycle(int n, int value) {
-        Session s = manager.get(ids[n]).orElseThrow();
-        return put(s, n, value);
     }
 
     @Override

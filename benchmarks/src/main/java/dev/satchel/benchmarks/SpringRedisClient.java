@@ -59,22 +59,12 @@ final class SpringRedisClient implements StoreClient {
     }
 
     @Override
-    public Object load(int n) {
-        return get(n);
-    }
-
-    @Override
     public Object put(Object loaded, int n, int value) {
         Session s = (Session) loaded;
         s.setLastAccessedTime(Instant.now());
         s.setAttribute(TypicalSession.CHANGED, value);
         repository.save(s);
         return s;
-    }
-
-    @Override
-    public Object cycle(int n, int value) {
-        return put(get(n), n, value);
     }
 
     @Override

@@ -17,8 +17,10 @@ interface StoreClient extends AutoCloseable {
     /** Reads session {@code n}: what a request costs whose session is not cached. */
     Object get(int n) throws Exception;
 
-    /** A working copy of session {@code n} for {@link #put} (setup, not measured). */
-    Object load(int n) throws Exception;
+    /** A working copy of session {@code n} for {@link #put} (setup, not measured); by default {@link #get}. */
+    default Object load(int n) throws Exception {
+        return get(n);
+    }
 
     /**
      * Sets {@link TypicalSession#CHANGED} to {@code value} on {@code loaded}, a working copy of session
@@ -27,7 +29,9 @@ interface StoreClient extends AutoCloseable {
     Object put(Object loaded, int n, int value) throws Exception;
 
     /** {@link #get}, change one attribute, save: a whole uncached request that writes. */
-    Object cycle(int n, int value) throws Exception;
+    default Object cycle(int n, int value) throws Exception {
+        return put(get(n), n, value);
+    }
 
     /** Releases what the client holds and deletes what it stored. */
     @Override

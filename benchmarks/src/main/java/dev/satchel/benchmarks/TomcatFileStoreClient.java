@@ -53,11 +53,6 @@ final class TomcatFileStoreClient implements StoreClient {
     }
 
     @Override
-    public Object load(int n) throws Exception {
-        return get(n);
-    }
-
-    @Override
     public Object put(Object loaded, int n, int value) throws Exception {
         StandardSession s = (StandardSession) loaded;
         s.setAttribute(TypicalSession.CHANGED, value);
@@ -65,11 +60,6 @@ final class TomcatFileStoreClient implements StoreClient {
         s.endAccess();
         store.save(s);
         return s;
-    }
-
-    @Override
-    public Object cycle(int n, int value) throws Exception {
-        return put(get(n), n, value);
     }
 
     @Override
