@@ -3,6 +3,8 @@ package dev.satchel.benchmarks;
 import dev.satchel.store.file.FileBackedSessionManager;
 import dev.satchel.store.file.FileBackedSessionManager.Fsync;
 import java.nio.file.Path;
+import java.util.Locale;
+import org.openjdk.jmh.annotations.Param;
 
 /**
  * The file store at each fsync level next to Tomcat's {@code FileStore} on the same disk: {@code get},
@@ -28,12 +30,12 @@ public class FileStoreBenchmark extends StoreBenchmark {
         TOMCAT_FILE_STORE
     }
 
-    @org.openjdk.jmh.annotations.Param
+    @Param
     Impl impl;
 
     @Override
     protected StoreClient open() throws Exception {
-        Path dir = Scratch.newDir("file-" + impl.name().toLowerCase(java.util.Locale.ROOT));
+        Path dir = Scratch.newDir("file-" + impl.name().toLowerCase(Locale.ROOT));
         switch (impl) {
             case SATCHEL_FSYNC_NONE:
                 return satchel(dir, Fsync.NONE);
