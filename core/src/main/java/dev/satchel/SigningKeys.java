@@ -90,7 +90,7 @@ public final class SigningKeys {
 
     /** The cookie digest of {@code record} under the newest key. */
     String digest(SessionRecord record) {
-        return new String(digests(record, 0).ascii[0], StandardCharsets.US_ASCII);
+        return new String(digests(record, 0).newest, StandardCharsets.US_ASCII);
     }
 
     /**
@@ -101,7 +101,7 @@ public final class SigningKeys {
      */
     int verify(SessionRecord record, CharSequence text, int from) {
         Digests d = digests(record, 0);
-        if (constantTimeEquals(d.ascii[0], text, from)) {
+        if (constantTimeEquals(d.newest, text, from)) {
             return 0;
         }
         if (macs.length == 1) {
@@ -109,7 +109,7 @@ public final class SigningKeys {
         }
         d = digests(record, macs.length - 1);
         for (int k = 1; k < macs.length; k++) {
-            if (constantTimeEquals(d.ascii[k], text, from)) {
+            if (constantTimeEquals(d.all[k], text, from)) {
                 return k;
             }
         }
@@ -121,7 +121,7 @@ public final class SigningKeys {
         Object memo = record.digests;
         if (memo instanceof Digests) {
             Digests d = (Digests) memo;
-            if (d.keys == this && d.ascii[upTo] != null) {
+            if (d.keys == this && (upTo == 0 || d.all[upTo] != null)) {
                 return d;
             }
         }
@@ -185,14 +185,20 @@ public final class SigningKeys {
         }
     }
 
-    /** Digests of one record under one {@link SigningKeys}; immutable once published. */
+    /**
+     * Digests of one record under one {@link SigningKeys}, as ASCII; immutable once published. The newest
+     * key's has a field of its own: the one every request compares, one pointer away.
+     */
     private static final class Digests {
         final SigningKeys keys;
-        final byte[][] ascii;
+        final byte[] newest;
+        /** Index {@code k}: key {@code k}'s digest, or {@code null} until an older key is needed. */
+        final byte[][] all;
 
-        Digests(SigningKeys keys, byte[][] ascii) {
+        Digests(SigningKeys keys, byte[][] all) {
             this.keys = keys;
-            this.ascii = ascii;
+            this.newest = all[0];
+            this.all = all;
         }
     }
 }

@@ -17,9 +17,9 @@ abstract class CacheFixture {
     /** The cache under test, closed (with its parent) after each test. */
     CachingSessionManager cache;
 
-    /** A builder over {@link #parent} reading {@link #clock}. */
+    /** A builder over {@link #parent} reading {@link #clock}, with maintenance on the calling thread. */
     final CachingSessionManager.Builder overParent() {
-        return CachingSessionManager.over(parent).clock(clock);
+        return CachingSessionManager.over(parent).clock(clock).executor(Runnable::run);
     }
 
     @AfterEach
