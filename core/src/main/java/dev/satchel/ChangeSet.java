@@ -16,6 +16,7 @@ import java.util.Set;
  */
 public final class ChangeSet {
 
+    private final SessionRecord base;
     private final String sessionId;
     private final long baseVersion;
     private final long accessTime;
@@ -27,11 +28,12 @@ public final class ChangeSet {
     private final boolean deadlineChanged;
     private final long deadline;
 
-    ChangeSet(String sessionId, long baseVersion, long accessTime, Map<String, String> setAttributes,
+    ChangeSet(SessionRecord base, long accessTime, Map<String, String> setAttributes,
             Set<String> removedAttributes, boolean principalChanged, String principal, long idleTimeoutMillis,
             boolean deadlineChanged, long deadline) {
-        this.sessionId = sessionId;
-        this.baseVersion = baseVersion;
+        this.base = base;
+        this.sessionId = base.id();
+        this.baseVersion = base.version();
         this.accessTime = accessTime;
         this.setAttributes = setAttributes.isEmpty() ? Map.of() : Collections.unmodifiableMap(setAttributes);
         this.removedAttributes = removedAttributes.isEmpty() ? Set.of() : Collections.unmodifiableSet(removedAttributes);
@@ -50,6 +52,15 @@ public final class ChangeSet {
     /** The version of the record the request started from. */
     public long baseVersion() {
         return baseVersion;
+    }
+
+    /**
+     * The record the request started from. When a store finds its stored version still equal to
+     * {@link #baseVersion()} — nobody wrote in between — the merged record is {@code applyTo(base())},
+     * which spares reading it back.
+     */
+    public SessionRecord base() {
+        return base;
     }
 
     /** When the request accessed the session, epoch milliseconds; becomes the stored last access. */

@@ -337,7 +337,7 @@ public final class Session {
     /** This request's changes, accessed at {@code now}. */
     ChangeSet changes(long now) {
         Pending p = pending == null ? Pending.NONE : pending;
-        return new ChangeSet(base.id(), base.version(), now,
+        return new ChangeSet(base, now,
                 p.changed == null ? Map.of() : new HashMap<>(p.changed),
                 p.removed == null ? Set.of() : new HashSet<>(p.removed),
                 p.principalChanged, p.principal, p.idleTimeoutMillis, p.deadlineChanged, p.deadline);

@@ -139,16 +139,22 @@ public final class SessionCodec {
         if (json == null) {
             throw new CorruptSessionException("attribute value is null");
         }
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        try (JsonParser p = MAPPER.createParser(bytes)) {
+        try (JsonParser p = MAPPER.createParser(json)) {
             if (p.nextToken() == null) {
                 throw new CorruptSessionException("attribute value is empty");
             }
-            String value = valueText(p, bytes);
+            long start = p.currentTokenLocation().getCharOffset();
+            if (p.currentToken().isStructStart()) {
+                p.skipChildren();
+            } else {
+                p.finishToken();
+            }
+            long end = p.currentLocation().getCharOffset();
             if (p.nextToken() != null) {
                 throw new CorruptSessionException("attribute value has more than one JSON value");
             }
-            return value;
+            // The common case, a value this codec wrote, is returned as it is: no copy.
+            return start == 0 && end == json.length() ? json : json.substring((int) start, (int) end);
         } catch (JacksonException e) {
             throw new CorruptSessionException("attribute value is not valid JSON: " + describe(e), e);
         }

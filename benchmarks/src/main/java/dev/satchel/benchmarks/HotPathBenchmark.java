@@ -46,10 +46,10 @@ public class HotPathBenchmark {
         FLOOR(HotPaths.Floor::new),
         /** {@code ConcurrentHashMap.get}. */
         CONCURRENT_HASH_MAP(HotPaths.IdKeyedMap::concurrentHashMap),
-        /** {@code Caffeine.getIfPresent}, maintenance on the calling thread as in {@code CachingSessionManager}. */
+        /** {@code Caffeine.getIfPresent}, maintenance on Caffeine's default executor as in {@code CachingSessionManager}. */
         CAFFEINE(HotPaths.IdKeyedMap::caffeine),
-        /** {@code Caffeine.getIfPresent} with Caffeine's default executor: its maintenance runs on another thread. */
-        CAFFEINE_ASYNC_MAINTENANCE(HotPaths.IdKeyedMap::caffeineAsyncMaintenance),
+        /** {@code Caffeine.getIfPresent} with its maintenance on the calling thread ({@code Runnable::run}). */
+        CAFFEINE_INLINE_MAINTENANCE(HotPaths.IdKeyedMap::caffeineInlineMaintenance),
         /** Spring Session {@code MapSessionRepository.findById} (a copy per call). */
         SPRING_MAP_REPOSITORY(HotPaths.SpringMapRepository::new),
         /** Tomcat {@code StandardManager.findSession} + {@code access()} + {@code endAccess()}. */

@@ -15,7 +15,9 @@ import redis.clients.jedis.UnifiedJedis;
  * The floor under {@code RedisSessionManager}: the same commands on the same Jedis client (its own), with
  * nothing around them. {@code get} is {@code HGETALL} of the session's hash, returned undecoded; {@code put}
  * is {@code EVALSHA} of the store's own {@code apply.lua} with the arguments the store sends for a change
- * of one attribute, its answer unread. The sessions are created by the store, so the hashes are the same.
+ * of one attribute, including the version it last saw (so the script answers as briefly as it does for
+ * the store when nobody else wrote in between), its answer otherwise unread. The sessions are created by
+ * the store, so the hashes are the same.
  */
 final class JedisRawClient implements StoreClient {
 
@@ -24,6 +26,8 @@ final class JedisRawClient implements StoreClient {
     private final AutoCloseable cleanup;
     private final String[] ids;
     private final List<String>[] keys;
+    /** The version each session had after this client's last write (racy across threads, like the store's). */
+    private final long[] versions;
     private final String channel;
     private final String sha;
 
@@ -34,6 +38,7 @@ final class JedisRawClient implements StoreClient {
         this.cleanup = cleanup;
         this.ids = new String[sessions];
         this.keys = new List[sessions];
+        this.versions = new long[sessions];
         this.channel = manager.namespace() + ":invalidations";
         this.sha = jedis.scriptLoad(script("apply.lua"));
     }
@@ -44,6 +49,7 @@ final class JedisRawClient implements StoreClient {
         TypicalSession.fill(s, n);
         manager.put(s);
         ids[n] = s.id();
+        versions[n] = s.record().version();
         keys[n] = Collections.singletonList(manager.namespace() + ":session:{" + s.id() + '}');
     }
 
@@ -60,10 +66,21 @@ final class JedisRawClient implements StoreClient {
     public Object put(Object loaded, int n, int value) {
         // As the store's SessionHash.applyArguments: access time, no timeout/deadline/principal change,
         // channel and id for the invalidation, no removal, one attribute set.
-        List<String> args = List.of(Long.toString(System.currentTimeMillis()), "", "", "0", "", channel, ids[n], "0",
-                "a:" + TypicalSession.CHANGED, Integer.toString(value));
+        long base = versions[n];
+        List<String> args = List.of(Long.toString(System.currentTimeMillis()), "", "", "0", "", channel, ids[n],
+                Long.toString(base), "0", "a:" + TypicalSession.CHANGED, Integer.toString(value));
         List<?> answer = (List<?>) jedis.evalsha(sha, keys[n], args);
-        if (!Long.valueOf(1).equals(answer.get(0))) {
+        Object status = answer.get(0);
+        if (Long.valueOf(2).equals(status)) {
+            versions[n] = base + 1;
+        } else if (Long.valueOf(1).equals(status)) {
+            List<?> hash = (List<?>) answer.get(2);
+            for (int i = 0; i + 1 < hash.size(); i += 2) {
+                if ("version".equals(hash.get(i))) {
+                    versions[n] = Long.parseLong((String) hash.get(i + 1));
+                }
+            }
+        } else {
             throw new IllegalStateException("a stored session was not found when saving it");
         }
         return answer;

@@ -81,7 +81,9 @@ import redis.clients.jedis.UnifiedJedis;
  *       expired at the request's access time (no resurrection), then {@code HSET}/{@code HDEL} of the
  *       attributes the request set and removed, principal and timeout changes, {@code lastAccess} moved
  *       forward only, {@code version} + 1, {@code PEXPIREAT} from the merged fields, {@code PUBLISH}, and
- *       returns the merged hash: one round trip. A principal change adds one or two index commands; a
+ *       returns the merged hash — or, when the stored version was the one the request started from, only
+ *       a status, the merged record then being the request's own changes applied to what it read: one
+ *       round trip. A principal change adds one or two index commands; a
  *       deadline change of a logged-in session one.</li>
  *   <li>{@code remove}: script {@code delete} — {@code DEL} and {@code PUBLISH}.</li>
  *   <li>{@code findByPrincipal}: script {@code index-members} (prune by score, {@code ZRANGE}), then
@@ -241,12 +243,20 @@ public final class RedisSessionManager extends AbstractSessionManager implements
             return null;
         }
         String oldPrincipal = (String) answer.get(1);
-        SessionRecord merged;
-        try {
-            merged = SessionHash.decode((List<?>) answer.get(2));
-        } catch (CorruptSessionException e) {
-            throw new CorruptSessionException("a session change was saved, but the stored session cannot be "
-                    + "read back: " + e.getMessage(), e);
+        SessionRecord merged = status == 2
+                // Applied onto the version this request read: the script did exactly applyTo(base).
+                ? changes.applyTo(changes.base())
+                : null;
+        if (merged == null) {
+            try {
+                merged = status == 2 ? load(sid) : SessionHash.decode((List<?>) answer.get(2));
+            } catch (CorruptSessionException e) {
+                throw new CorruptSessionException("a session change was saved, but the stored session cannot be "
+                        + "read back: " + e.getMessage(), e);
+            }
+            if (merged == null) {
+                return null; // removed since the script ran
+            }
         }
         if (changes.principalChanged() && oldPrincipal != null && !oldPrincipal.equals(newPrincipal)) {
             forgetQuietly(oldPrincipal, List.of(sid));

@@ -71,7 +71,7 @@ final class SessionHash {
     /** The arguments of {@code apply.lua} for {@code c}; see the script for their order. */
     static List<String> applyArguments(ChangeSet c, String channel) {
         Map<String, String> set = c.setAttributes();
-        List<String> args = new ArrayList<>(8 + c.removedAttributes().size() + 2 * set.size());
+        List<String> args = new ArrayList<>(9 + c.removedAttributes().size() + 2 * set.size());
         args.add(Long.toString(c.accessTime()));
         args.add(c.idleTimeoutChanged() ? Long.toString(c.idleTimeoutMillis()) : "");
         args.add(!c.deadlineChanged() ? "" : c.deadline() == SessionRecord.NO_DEADLINE ? "-" : Long.toString(c.deadline()));
@@ -79,6 +79,7 @@ final class SessionHash {
         args.add(c.principal() == null ? "" : c.principal());
         args.add(channel);
         args.add(c.sessionId());
+        args.add(Long.toString(c.baseVersion()));
         args.add(Integer.toString(c.removedAttributes().size()));
         for (String name : c.removedAttributes()) {
             args.add(ATTRIBUTE_PREFIX + name);

@@ -4,9 +4,12 @@
 -- ARGV[3]  new deadline (ms), '-' = none, '' = unchanged
 -- ARGV[4]  principal: '0' unchanged, '1' set to ARGV[5], '2' cleared
 -- ARGV[6]  invalidation channel, '' = do not publish   ARGV[7]  session id (the message)
--- ARGV[8]  number R of removed fields; ARGV[9 .. 8+R] removed fields; then field, value pairs to set
--- Returns {1, old principal or nil, HGETALL} when applied; {0} when the session is absent or expired
--- at the access time (nothing is resurrected); {-1} when the stored hash cannot be read.
+-- ARGV[8]  the version the request started from
+-- ARGV[9]  number R of removed fields; ARGV[10 .. 9+R] removed fields; then field, value pairs to set
+-- Returns {2, old principal or nil} when applied onto the very version the request started from (the
+-- caller then knows the merged hash without reading it back); {1, old principal or nil, HGETALL} when
+-- applied onto a version another writer made; {0} when the session is absent or expired at the access
+-- time (nothing is resurrected); {-1} when the stored hash cannot be read.
 local key = KEYS[1]
 local kind = redis.call('TYPE', key).ok
 if kind == 'none' then return {0} end
@@ -76,8 +79,8 @@ end
 redis.call('HSET', key, unpack(fields))
 
 local n = #ARGV
-local removedEnd = 8 + tonumber(ARGV[8])
-for i = 9, removedEnd, 1000 do
+local removedEnd = 9 + tonumber(ARGV[9])
+for i = 10, removedEnd, 1000 do
   redis.call('HDEL', key, unpack(ARGV, i, math.min(i + 999, removedEnd)))
 end
 for i = removedEnd + 1, n, 1000 do
@@ -85,4 +88,5 @@ for i = removedEnd + 1, n, 1000 do
 end
 redis.call('PEXPIREAT', key, string.format('%d', expireAt))
 if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+if version == int(ARGV[8]) then return {2, m[6]} end
 return {1, m[6], redis.call('HGETALL', key)}

@@ -76,6 +76,52 @@ class RedisLayoutTest {
     }
 
     @Test
+    @DisplayName("after a put the session holds exactly what Redis holds, whether or not another writer came between")
+    void putKnowsTheStoredRecordOnBothPaths() {
+        Session s = manager.newSession();
+        s.put("a", 1);
+        assertTrue(manager.put(s));
+        String key = namespace + ":session:{" + s.id() + "}";
+
+        Session mine = manager.get(s.id()).orElseThrow();
+        clock.advance(Duration.ofSeconds(5));
+        mine.put("b", List.of("x"));
+        mine.remove("a");
+        mine.setPrincipal("bob");
+        assertTrue(manager.put(mine)); // nobody wrote since it was read: the script answers with a status only
+        assertEquals(admin.hgetAll(key), fields(mine.record()));
+
+        Session stale = manager.get(s.id()).orElseThrow();
+        Session other = manager.get(s.id()).orElseThrow();
+        other.put("c", true);
+        assertTrue(manager.put(other));
+        clock.advance(Duration.ofSeconds(5));
+        stale.put("d", "late");
+        assertTrue(manager.put(stale)); // another writer came between: the script returns the merged hash
+        assertEquals(admin.hgetAll(key), fields(stale.record()));
+        assertEquals(Set.of("b", "c", "d"), stale.record().attributes().keySet());
+    }
+
+    private static Map<String, String> fields(SessionRecord r) {
+        Map<String, String> m = new HashMap<>();
+        m.put("v", "1");
+        m.put("id", r.id());
+        m.put("randval", r.randval());
+        m.put("created", Long.toString(r.created()));
+        m.put("lastAccess", Long.toString(r.lastAccess()));
+        m.put("idleTimeoutMs", Long.toString(r.idleTimeoutMillis()));
+        if (r.deadline() != SessionRecord.NO_DEADLINE) {
+            m.put("deadline", Long.toString(r.deadline()));
+        }
+        if (r.principal() != null) {
+            m.put("principal", r.principal());
+        }
+        m.put("version", Long.toString(r.version()));
+        r.attributes().forEach((name, json) -> m.put("a:" + name, json));
+        return m;
+    }
+
+    @Test
     @DisplayName("absent deadline and principal are absent fields, not empty ones")
     void absentFieldsAreAbsent() {
         Session s = manager.newSession();
