@@ -4,6 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,8 @@ public abstract class AbstractSessionManager implements SessionManager {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractSessionManager.class);
 
     private final Clock clock;
+    private ScheduledExecutorService sweeper;
+    private volatile boolean sweeperStopped;
 
     /** A manager reading time from {@code clock}. */
     protected AbstractSessionManager(Clock clock) {
@@ -84,6 +90,63 @@ public abstract class AbstractSessionManager implements SessionManager {
      * the way and not report it again. The default does nothing.
      */
     protected void discardCorrupt(String sid) {}
+
+    /**
+     * Runs {@code pass} in the background — the sweeper of a store whose entries do not expire by themselves
+     * — on a daemon thread named {@code threadName}, first after {@code interval}, then {@code interval}
+     * after each pass ends. A pass returns how many sessions it removed (logged at debug); a pass that
+     * throws is logged and the next one runs as planned. Call it once, when the store is ready to serve;
+     * {@link #stopSweeper} ends it.
+     *
+     * @throws IllegalStateException if a sweeper was already started
+     */
+    protected final synchronized void startSweeper(String threadName, Duration interval, IntSupplier pass) {
+        if (sweeper != null) {
+            throw new IllegalStateException("the sweeper was already started");
+        }
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        long millis = interval.toMillis();
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                int removed = pass.getAsInt();
+                if (removed > 0) {
+                    LOG.debug("Swept {} expired sessions", removed);
+                }
+            } catch (RuntimeException e) {
+                if (!sweeperStopped) { // a pass cut short by stopSweeper is no failure
+                    LOG.warn("Sweeping expired sessions failed", e);
+                }
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops the sweeper, interrupting a pass in progress, and waits up to {@code grace} for it to end.
+     * Idempotent; does nothing when no sweeper was started.
+     *
+     * @return {@code false} if a pass was still running when {@code grace} ran out
+     */
+    protected final boolean stopSweeper(Duration grace) {
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = sweeper;
+        }
+        if (s == null) {
+            return true;
+        }
+        sweeperStopped = true;
+        s.shutdownNow();
+        try {
+            return s.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 
     @Override
     public Session newSession() {

@@ -6,11 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The reference {@link SessionManager}: records in a {@link ConcurrentHashMap} in this JVM, for tests,
@@ -27,23 +22,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class InMemorySessionManager extends AbstractSessionManager implements PrincipalIndex {
 
-    private static final Logger LOG = LoggerFactory.getLogger(InMemorySessionManager.class);
-
     private final ConcurrentHashMap<String, SessionRecord> records = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService sweeper;
 
     private InMemorySessionManager(Builder b) {
         super(b.clock);
-        if (b.sweepInterval == null) {
-            sweeper = null;
-        } else {
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "satchel-in-memory-sweeper");
-                t.setDaemon(true);
-                return t;
-            });
-            long millis = b.sweepInterval.toMillis();
-            sweeper.scheduleWithFixedDelay(this::sweepQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        if (b.sweepInterval != null) {
+            startSweeper("satchel-in-memory-sweeper", b.sweepInterval, this::sweep);
         }
     }
 
@@ -130,22 +114,10 @@ public final class InMemorySessionManager extends AbstractSessionManager impleme
         records.remove(sid);
     }
 
+    /** Stops the background sweeper. Idempotent. The records stay readable. */
     @Override
     public void close() {
-        if (sweeper != null) {
-            sweeper.shutdownNow();
-        }
-    }
-
-    private void sweepQuietly() {
-        try {
-            int removed = sweep();
-            if (removed > 0) {
-                LOG.debug("Swept {} expired sessions", removed);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Sweeping expired sessions failed", e);
-        }
+        stopSweeper(Duration.ofSeconds(1));
     }
 
     /** Configures an {@link InMemorySessionManager}. Not thread-safe. */

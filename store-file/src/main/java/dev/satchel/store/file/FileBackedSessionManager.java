@@ -31,8 +31,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -162,7 +160,6 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
     private final long lockTimeoutNanos;
     private final ShardFolders folders;
     private final StripeLocks locks;
-    private final ScheduledExecutorService sweeper;
     /** Operations hold the read lock; {@link #close()} takes the write lock once they have finished. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -195,16 +192,8 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
         this.folders = openedFolders;
         this.locks = openedLocks;
         removeLeftoverTempFiles();
-        if (b.sweepInterval == null) {
-            sweeper = null;
-        } else {
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "satchel-file-sweeper");
-                t.setDaemon(true);
-                return t;
-            });
-            long millis = b.sweepInterval.toMillis();
-            sweeper.scheduleWithFixedDelay(this::sweepInBackground, millis, millis, TimeUnit.MILLISECONDS);
+        if (b.sweepInterval != null) {
+            startSweeper("satchel-file-sweeper", b.sweepInterval, () -> sweepBatch().removed);
         }
     }
 
@@ -370,15 +359,8 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
         } finally {
             lifecycle.writeLock().unlock();
         }
-        if (sweeper != null) {
-            sweeper.shutdownNow();
-            try {
-                if (!sweeper.awaitTermination(10, TimeUnit.SECONDS)) {
-                    LOG.warn("The session file sweeper did not stop within 10 s");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (!stopSweeper(Duration.ofSeconds(10))) {
+            LOG.warn("The session file sweeper did not stop within 10 s");
         }
         closeQuietly(folders, locks);
     }
@@ -567,19 +549,6 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
             // Written by another program (or the hint write failed): set the hint so it is not read again.
             folder.setModifiedTime(SessionFileNames.sessionFileName(base), expiryHint(stored));
             return false;
-        }
-    }
-
-    private void sweepInBackground() {
-        try {
-            SweepCount count = sweepBatch();
-            if (count.removed > 0) {
-                LOG.debug("Swept {} expired sessions ({} files examined)", count.removed, count.examined);
-            }
-        } catch (RuntimeException e) {
-            if (!closed) { // else close() ran and the pass stopped at its next step: nothing went wrong
-                LOG.warn("Sweeping expired sessions failed", e);
-            }
         }
     }
 

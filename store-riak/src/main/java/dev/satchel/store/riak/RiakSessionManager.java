@@ -23,10 +23,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -115,7 +112,6 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
     private final long tombstoneRetentionMillis;
     private final int sweepPageSize;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
-    private final ScheduledExecutorService sweeper;
 
     private RiakSessionManager(Builder b) {
         super(b.clock);
@@ -135,16 +131,8 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
-        if (b.sweepInterval == null) {
-            sweeper = null;
-        } else {
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "satchel-riak-sweeper");
-                t.setDaemon(true);
-                return t;
-            });
-            long millis = b.sweepInterval.toMillis();
-            sweeper.scheduleWithFixedDelay(this::sweepQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        if (b.sweepInterval != null) {
+            startSweeper("satchel-riak-sweeper", b.sweepInterval, this::sweep);
         }
     }
 
@@ -371,25 +359,12 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
     /** Stops the background sweeper. Idempotent. */
     @Override
     public void close() {
-        if (sweeper != null) {
-            sweeper.shutdownNow();
-        }
+        stopSweeper(Duration.ofSeconds(1));
     }
 
     /** The base URIs of the configured nodes; for tests. */
     List<URI> nodes() {
         return List.of(nodes.bases());
-    }
-
-    private void sweepQuietly() {
-        try {
-            int removed = sweep();
-            if (removed > 0) {
-                LOG.debug("Swept {} expired sessions", removed);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Sweeping expired sessions failed", e);
-        }
     }
 
     // ------------------------------------------------------------------ helpers
