@@ -11,6 +11,8 @@ import dev.satchel.SessionRecord;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -520,8 +523,28 @@ public final class RedisSessionManager extends AbstractSessionManager implements
         private Duration replicaTimeout;
         private InvalidationMode invalidationMode;
         private Duration heartbeat;
+        private Path trustStore;
+        private char[] trustStorePassword;
 
         private Builder() {}
+
+        /**
+         * The trust store (PKCS12 or JKS, read when the manager is built) holding the certificate authority of a
+         * {@code rediss://} server whose certificate the JVM's default trust store does not vouch for — a
+         * private CA, or a self-signed certificate. The server's name is still checked against its certificate.
+         * Default: the JVM's trust store.
+         *
+         * @throws IllegalArgumentException if {@code file} is null or not a readable file
+         * @throws IllegalStateException if a trust store was already set
+         */
+        public Builder trustStore(Path file, char[] password) {
+            requireState(trustStore == null, "trust store was already set");
+            requireArgument(file != null && Files.isRegularFile(file) && Files.isReadable(file),
+                    "trust store must be a readable file, was %s", file);
+            this.trustStore = file;
+            this.trustStorePassword = password == null ? null : password.clone();
+            return this;
+        }
 
         /**
          * A standalone Redis (or a managed endpoint that hides its failover behind one address):
@@ -786,6 +809,8 @@ public final class RedisSessionManager extends AbstractSessionManager implements
                         "connection settings (timeouts, pool, credentials, database) do not apply to a client you "
                                 + "supply: configure them on the client");
             }
+            requireState(trustStore == null || (endpoint == Endpoint.URI && uri.getScheme().equalsIgnoreCase("rediss")),
+                    "a trust store applies only to a rediss:// URI");
             if (endpoint == Endpoint.URI) {
                 requireState(!credentialsSet || uri.getUserInfo() == null,
                         "credentials were given both in the URI and by credentials()");
@@ -839,8 +864,10 @@ public final class RedisSessionManager extends AbstractSessionManager implements
                     db = (int) Math.min(Integer.MAX_VALUE, SessionHash.parse(path.substring(1)));
                 }
                 if (uri.getScheme().equalsIgnoreCase("rediss")) {
-                    // The JVM's trust store, and the server's name checked against its certificate.
-                    config.sslOptions(SslOptions.defaults());
+                    // The JVM's (or the given) trust store, and the server's name checked against its certificate.
+                    config.sslOptions(trustStore == null ? SslOptions.defaults()
+                            : SslOptions.builder().truststore(trustStore.toFile(), trustStorePassword)
+                                    .sslVerifyMode(SslVerifyMode.FULL).build());
                 }
             }
             config.user(u).password(p);
