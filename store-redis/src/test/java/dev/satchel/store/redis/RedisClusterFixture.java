@@ -87,7 +87,7 @@ final class RedisClusterFixture implements AutoCloseable {
      * in sync: the state a failover test needs before it kills a master.
      */
     void awaitHealthy() {
-        RedisServer.await("the cluster is healthy with a synced replica per master", RedisServer.STARTUP, () -> {
+        RedisServer.await("the cluster is healthy with a synced, online replica per master", RedisServer.STARTUP, () -> {
             int masters = 0;
             int syncedReplicas = 0;
             for (RedisServer n : nodes) {
@@ -101,6 +101,10 @@ final class RedisClusterFixture implements AutoCloseable {
                     }
                     String replication = j.info("replication");
                     if (replication.contains("role:master")) {
+                        // Counted only once its replica is online there: until then WAIT counts nobody.
+                        if (!replication.contains("state=online")) {
+                            return false;
+                        }
                         masters++;
                     } else if (replication.contains("master_link_status:up")) {
                         syncedReplicas++;

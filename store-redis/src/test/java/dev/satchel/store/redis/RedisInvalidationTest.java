@@ -38,7 +38,9 @@ class RedisInvalidationTest {
             Recorder heard = new Recorder();
             try (Invalidations.Subscription sub = listening.subscribe(heard)) {
                 awaitSubscribed(listening);
-                assertTrue(heard.resets.get() >= 1, "told to trust nothing it saw before the subscription");
+                // Redis lists the subscription before the feed's thread has handled its confirmation: wait for it.
+                RedisServer.await("the listener is told to trust nothing it saw before the subscription", WAIT,
+                        () -> heard.resets.get() >= 1);
 
                 Session s = stored(writing, null);
                 assertFalse(heard.ids.contains(s.id()), "a new session invalidates nothing");
@@ -80,8 +82,9 @@ class RedisInvalidationTest {
             redis.pause();
             try {
                 RedisServer.await("the silence is detected", WAIT, () -> !m.feedSubscribed());
+                // The feed marks itself unsubscribed, then resets its listeners: wait for the reset too.
+                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
                 int detected = heard.resets.get();
-                assertTrue(detected > before);
                 RedisServer.await("the listener is reset again while it lasts", WAIT,
                         () -> heard.resets.get() >= detected + 2);
             } finally {

@@ -36,7 +36,7 @@ class RedisSentinelTest {
     static void startServers() {
         master = RedisServer.start();
         replica = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(master.port()));
-        awaitInSync(replica);
+        awaitInSync(replica, master);
         // Started after the replica is in sync, so its first look at the master already finds the replica.
         sentinel = RedisServer.startSentinel(
                 "sentinel monitor mymaster 127.0.0.1 " + master.port() + " 1",
@@ -101,7 +101,7 @@ class RedisSentinelTest {
             // Back as a replica of the new master, as the operator's configuration would bring it back (the
             // sentinel would convert it too, but only at its next ten-second look).
             master.restartWith("--replicaof", "127.0.0.1", Integer.toString(replica.port()));
-            awaitInSync(master);
+            awaitInSync(master, replica);
             RedisServer.await("a replicated write succeeds again", Duration.ofSeconds(60), () -> {
                 Session s = m.get(ids.get(1)).orElseThrow();
                 s.put("after", "recovery");
@@ -116,10 +116,16 @@ class RedisSentinelTest {
         }
     }
 
-    private static void awaitInSync(RedisServer r) {
-        RedisServer.await("the replica is in sync", RedisServer.STARTUP, () -> {
-            try (Jedis j = r.admin()) {
-                return j.info("replication").contains("master_link_status:up");
+    /**
+     * Waits until {@code replicaServer} is in sync and its master counts it: after a diskless sync a master
+     * puts its replica online only at the replica's first acknowledgement (sent once a second), and until
+     * then {@code WAIT} counts nobody.
+     */
+    private static void awaitInSync(RedisServer replicaServer, RedisServer masterServer) {
+        RedisServer.await("the replica is in sync and online at its master", RedisServer.STARTUP, () -> {
+            try (Jedis r = replicaServer.admin(); Jedis m = masterServer.admin()) {
+                return r.info("replication").contains("master_link_status:up")
+                        && m.info("replication").contains("state=online");
             }
         });
     }
