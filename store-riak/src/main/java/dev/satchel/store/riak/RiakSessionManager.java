@@ -188,11 +188,8 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
         ReentrantLock lock = lockFor(sid);
         lock.lock();
         try {
+            // An unreadable entry surfaces as CorruptSessionException: the base class logs it and discards it.
             return applyLocked(sid, changes);
-        } catch (CorruptSessionException e) {
-            LOG.warn("Treating an unreadable session entry as absent: {}", e.getMessage());
-            discardCorrupt(sid);
-            return null;
         } finally {
             lock.unlock();
         }
