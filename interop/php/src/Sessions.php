@@ -16,12 +16,18 @@ namespace Satchel;
  */
 final class Sessions
 {
+    /** The Java side's default maximum session size, and the largest it allows (half the 32 MiB read limit). */
+    public const DEFAULT_MAX_SESSION_BYTES = 8 * 1024 * 1024;
+    public const MAX_SESSION_BYTES_LIMIT = 16 * 1024 * 1024;
+
     public readonly Cookie $cookie;
     private readonly \Closure $clock;
 
     /**
      * @param int $idleTimeout seconds a session may go unused
      * @param ?int $absoluteTimeout seconds a session may live however active, null for no limit (not recommended)
+     * @param int $maxSessionBytes saves whose document would be larger are refused ({@see SessionTooLarge}),
+     *     measured as the Java side measures
      * @param ?\Closure $clock returns epoch milliseconds; the system clock by default
      */
     public function __construct(
@@ -31,8 +37,12 @@ final class Sessions
         public readonly int $idleTimeout = 1800,
         public readonly ?int $absoluteTimeout = 43200,
         public readonly float $touchThreshold = 0.1,
+        public readonly int $maxSessionBytes = self::DEFAULT_MAX_SESSION_BYTES,
         ?\Closure $clock = null,
     ) {
+        if ($maxSessionBytes < 1024 || $maxSessionBytes > self::MAX_SESSION_BYTES_LIMIT) {
+            throw new \InvalidArgumentException('max session bytes must be between 1024 and ' . self::MAX_SESSION_BYTES_LIMIT);
+        }
         if ($idleTimeout <= 0 || ($absoluteTimeout !== null && $absoluteTimeout <= 0)) {
             throw new \InvalidArgumentException('timeouts must be positive');
         }
@@ -105,6 +115,7 @@ final class Sessions
             if ($initial === null) {
                 return null;
             }
+            $this->checkSize($initial);
             if (!$this->store->create($initial)) {
                 throw new StoreException('a session with this id already exists');
             }
@@ -114,7 +125,7 @@ final class Sessions
         $base = $session->record();
         $write = $session->isModified() || $now - $base->lastAccess >= (int) ($this->touchThreshold * $base->idleTimeoutMs);
         if ($write) {
-            $merged = $this->apply($session->changes($now));
+            $merged = $this->apply($this->checkedChanges($session, $now));
             if ($merged === null) {
                 $session->invalidated = true; // removed or expired meanwhile: expire the cookie
                 return $this->cookie->expiredHeader();
@@ -144,10 +155,12 @@ final class Sessions
 
     /**
      * Gives the session a new id and randval, keeping its data; the old id stops working at once (login).
-     * The request's changes are merged into the stored session, which is then removed; if that finds it
-     * gone (logged out elsewhere, or expired) the answer is false, nothing is stored and the next commit
-     * expires the cookie. Then the merged state is stored under the new id. A process that dies between the
-     * removal and the new record loses the session: a logout, never a revival.
+     * The steps are the Java side's: (1) the request's changes are saved (or its access stored), which fails
+     * if the session was removed or expired meanwhile; (2) the result is created under the new id; (3) the
+     * old session is touched once more to learn that it still exists — if a logout removed it since (1), the
+     * new record is removed again; (4) the old one is removed. False when (1) or (3) found the session gone:
+     * treat it like a logout; nothing is stored under a new id and the next commit expires the cookie. A
+     * failure never loses the session: until (4) the old id works.
      */
     public function rotateId(Session $session): bool
     {
@@ -162,8 +175,8 @@ final class Sessions
             $session->setPrincipal($session->principal()); // throws PrincipalIndexNotDefined before anything changes
         }
         $now = $this->now();
-        $merged = $this->apply($session->changes($now));
-        if ($merged === null || !$this->store->delete($session->id())) {
+        $merged = $this->apply($this->checkedChanges($session, $now));
+        if ($merged === null) {
             $session->invalidated = true;
             return false;
         }
@@ -171,6 +184,12 @@ final class Sessions
         if (!$this->store->create($rotated)) {
             throw new StoreException('a session with this id already exists');
         }
+        if ($this->apply(new ChangeSet($merged, $now)) === null) {
+            $this->store->delete($rotated->id);
+            $session->invalidated = true;
+            return false;
+        }
+        $this->store->delete($merged->id);
         $session->saved($rotated);
         $session->cookieOutdated = true;
         return true;
@@ -194,6 +213,42 @@ final class Sessions
         $handler = new SessionHandler($this);
         $handler->install();
         return $handler;
+    }
+
+    /**
+     * An upper bound of the size in bytes of {@code $record}'s stored document, computed as the Java side does
+     * (names as if every character took a six-byte escape, values at their UTF-8 length), so that both sides
+     * refuse the same sessions as too large.
+     */
+    public static function encodedLengthBound(Record $record): int
+    {
+        $size = 256 + ($record->principal === null ? 0 : 6 * Codec::utf16Length($record->principal));
+        foreach ($record->attrs as $name => $json) {
+            $size += 6 * Codec::utf16Length((string) $name) + 4 + strlen($json);
+        }
+        return $size;
+    }
+
+    private function checkSize(Record $record): void
+    {
+        $size = self::encodedLengthBound($record);
+        if ($size > $this->maxSessionBytes) {
+            throw new SessionTooLarge("session would take about $size bytes stored, over the maximum of "
+                . $this->maxSessionBytes . ' bytes; nothing was written');
+        }
+    }
+
+    /** This request's changes, after checking what they make of the session this request saw. */
+    private function checkedChanges(Session $session, int $now): ChangeSet
+    {
+        $changes = $session->changes($now);
+        if ($changes->set !== [] || $changes->removed !== [] || $changes->principalChanged) {
+            $seen = $changes->applyTo($session->record()->with(lastAccess: $now));
+            if ($seen !== null) {
+                $this->checkSize($seen);
+            }
+        }
+        return $changes;
     }
 
     private function cookieFor(Session $session): string

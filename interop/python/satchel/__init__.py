@@ -6,11 +6,10 @@ Satchel's signed cookie, on the same stores and with the same guarantees (docs/f
     app = sessions.wsgi(app)          # environ["satchel.session"] is the request's session
 
 Standard library only; PostgresStore needs psycopg2 (Debian: python3-psycopg2)."""
-from ._document import ChangeSet, Record, SessionTooLarge, UnreadableEntry, is_valid_id
+from ._document import ChangeSet, Record, SessionStoreError, SessionTooLarge, UnreadableEntry, is_valid_id
 from ._file_store import FileStore
 from ._redis_store import RedisStore
-from ._sessions import (Cookie, PrincipalIndexNotDefined, Session, SessionConflict, Sessions, SessionStoreError,
-                        SigningKeys)
+from ._sessions import Cookie, PrincipalIndexNotDefined, Session, SessionConflict, Sessions, SigningKeys
 
 __all__ = ["ChangeSet", "Cookie", "FileStore", "PrincipalIndexNotDefined", "Record", "RedisStore", "Session",
            "SessionConflict", "Sessions", "SessionStoreError", "SessionTooLarge", "SigningKeys", "UnreadableEntry",

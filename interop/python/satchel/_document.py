@@ -30,6 +30,16 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(?P<colon>[ \t\n\r]*:)?|[\[{]|[\]}]|-?[0-9][0-9.eE+-]*', re.S)
 
 
+class SessionStoreError(Exception):
+    """A store failed (unreachable, timed out, refused); nothing was half written. Messages never hold a
+    session id, cookie, randval or password."""
+
+
+class SessionTooLarge(SessionStoreError):
+    """Saving the session was refused before anything was written: its document would exceed the maximum
+    session size (what is stored must always read back)."""
+
+
 class UnreadableEntry(Exception):
     """A stored entry that is not a readable version-1 session. ``newer_format`` is true when it carries a
     format version above this code's: such an entry belongs to a newer writer and is never touched. The
@@ -304,6 +314,18 @@ def _quoted(text):
     return json.dumps(text, ensure_ascii=False)
 
 
+def encoded_length_bound(record):
+    """An upper bound of the size in bytes of ``record``'s stored document, computed as the Java side does
+    (names as if every character took a six-byte escape, values at their UTF-8 length), so that both sides
+    refuse the same sessions as too large."""
+    size = 256
+    if record.principal is not None:
+        size += 6 * utf16_length(record.principal)
+    for name, value in record.attrs.items():
+        size += 6 * utf16_length(name) + 4 + len(value.encode("utf-8", "surrogatepass"))
+    return size
+
+
 def encode_document(record):
     """The UTF-8 bytes of the stored document of ``record``, as the Java side writes it.
 
@@ -319,10 +341,6 @@ def encode_document(record):
         raise SessionTooLarge("the session would be %d bytes of JSON; the limit is %d"
                               % (len(data), MAX_DOCUMENT_BYTES))
     return data
-
-
-class SessionTooLarge(ValueError):
-    """A session that could not be read back: nothing was written."""
 
 
 # ---------------------------------------------------------------------------------------------- Redis hash

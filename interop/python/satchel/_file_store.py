@@ -9,8 +9,9 @@ import stat
 import threading
 import time
 
-from ._document import UnreadableEntry, decode_document, encode_document, id_bytes, MAX_DOCUMENT_BYTES
-from ._sessions import PrincipalIndexNotDefined, SessionStoreError
+from ._document import (MAX_DOCUMENT_BYTES, SessionStoreError, UnreadableEntry, decode_document, encode_document,
+                        id_bytes)
+from ._sessions import PrincipalIndexNotDefined
 
 LOCK_FILE = "satchel.lock"
 STRIPES = 4096

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ._document import ATTRIBUTE_PREFIX, UnreadableEntry, decode_hash
-from ._sessions import SessionStoreError
+from ._document import ATTRIBUTE_PREFIX, SessionStoreError, UnreadableEntry, decode_hash
 
 #: Expiry instants are capped at 2^52 ms so that they stay exact in Lua's numbers; the scripts cap them too.
 MAX_EXPIRE_AT = 1 << 52

@@ -12,22 +12,20 @@ from dataclasses import replace
 from datetime import timedelta
 from types import MappingProxyType
 
-from ._document import (ChangeSet, Record, UnreadableEntry, check_name, checked_value, is_valid_id, new_id,
-                        to_json, MAX_STRING_CHARS, utf16_length)
+from ._document import (ChangeSet, Record, SessionStoreError, SessionTooLarge, UnreadableEntry, check_name,
+                        checked_value, encoded_length_bound, is_valid_id, new_id, to_json)
 
 LOG = logging.getLogger("satchel")
 
 #: The most well-formed candidate cookies tried from one header, each costing one store lookup.
 MAX_CANDIDATES = 4
+#: The Java side's default maximum session size, and the largest it allows (half the 32 MiB read limit).
+DEFAULT_MAX_SESSION_BYTES = 8 * 1024 * 1024
+MAX_SESSION_BYTES_LIMIT = 16 * 1024 * 1024
 _DIGEST_LENGTH = 43
 _COOKIE_VALUE_LENGTH = 22 + 1 + _DIGEST_LENGTH
 _TOKEN_SEPARATORS = set('()<>@,;:\\"/[]?={}')
 _SAME_SITE = ("Strict", "Lax", "None")
-
-
-class SessionStoreError(Exception):
-    """A store failed (unreachable, timed out, refused); nothing was half written. Messages never hold a
-    session id, cookie, randval or password."""
 
 
 class SessionConflict(SessionStoreError):
@@ -238,6 +236,10 @@ class Session(MutableMapping):
             value = checked_value(text, 2)
         except UnreadableEntry as e:
             raise ValueError("value of attribute '%s' is not one JSON value within the limits: %s" % (name, e)) from None
+        try:
+            json.dumps(json.loads(value), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("value of attribute '%s' holds an unpaired surrogate" % name) from None
         self._record_set(name, value)
 
     def remove(self, name):
@@ -310,11 +312,15 @@ class Sessions:
     Set-Cookie header value to send, if the cookie must change."""
 
     def __init__(self, store, keys, *, cookie=None, idle_timeout=timedelta(minutes=30),
-                 absolute_timeout=timedelta(hours=12), touch_threshold=0.1, clock=None):
+                 absolute_timeout=timedelta(hours=12), touch_threshold=0.1, max_session_bytes=DEFAULT_MAX_SESSION_BYTES,
+                 clock=None):
         if not isinstance(keys, SigningKeys):
             raise TypeError("keys must be SigningKeys (there is no default key)")
         if not 0 <= touch_threshold < 1:
             raise ValueError("touch threshold must be in [0, 1)")
+        if not 1024 <= max_session_bytes <= MAX_SESSION_BYTES_LIMIT:
+            raise ValueError("max session bytes must be between 1024 and %d" % MAX_SESSION_BYTES_LIMIT)
+        self.max_session_bytes = max_session_bytes
         self.store = store
         self.keys = keys
         self.cookie = cookie if cookie is not None else Cookie()
@@ -360,6 +366,7 @@ class Sessions:
             initial = session._changes(now).apply_to(replace(session._base, last_access=now, version=0))
             if initial is None:
                 return None
+            self._check_size(initial)
             if not self.store.create(initial):
                 raise SessionConflict("a session with this id already exists")
             session._saved(initial)
@@ -367,7 +374,7 @@ class Sessions:
         base = session._base
         write = session.is_modified or now - base.last_access >= int(self.touch_threshold * base.idle_timeout_ms)
         if write:
-            merged = self._apply(session._changes(now))
+            merged = self._apply(self._checked_changes(session, now))
             if merged is None:
                 LOG.debug("Session was removed or expired during the request; expiring its cookie")
                 session._invalidated = True
@@ -381,10 +388,12 @@ class Sessions:
         """Gives the session a new id and randval, keeping its data; the old id stops working at once. Call
         it when the privilege level changes (login). The new cookie comes with the next ``commit``.
 
-        The request's changes are merged into the stored session, which is then removed — if that finds it
-        gone, another request logged it out or it expired: the answer is ``False``, nothing is stored and
-        the next ``commit`` expires the cookie — and the merged state is stored under the new id. A process
-        that dies between the removal and the new record loses the session (a logout, never a revival).
+        The steps are the Java side's: (1) the request's changes are saved (or its access stored), which fails
+        if the session was removed or expired meanwhile; (2) the result is created under the new id; (3) the
+        old session is touched once more to learn that it still exists — if a logout removed it since (1), the
+        new record is removed again; (4) the old one is removed. ``False`` when (1) or (3) found the session
+        gone: treat it like a logout; nothing is stored under a new id and the next ``commit`` expires the
+        cookie. A failure never loses the session: until (4) the old id works.
 
         :raises RuntimeError: if the session was invalidated"""
         if session._invalidated:
@@ -395,13 +404,18 @@ class Sessions:
         if session.principal is not None and not session._principal_allowed:
             session.set_principal(session.principal)  # raises PrincipalIndexNotDefined before anything changes
         now = self.clock()
-        merged = self._apply(session._changes(now))
-        if merged is None or not self.store.delete(session.id):
+        merged = self._apply(self._checked_changes(session, now))
+        if merged is None:
             session._invalidated = True
             return False
         rotated = replace(merged, id=new_id(), randval=new_id(), last_access=now, version=1)
         if not self.store.create(rotated):
             raise SessionConflict("a session with this id already exists")
+        if self._apply(ChangeSet(merged, now)) is None:
+            self.store.delete(rotated.id)
+            session._invalidated = True
+            return False
+        self.store.delete(merged.id)
         session._saved(rotated)
         session._cookie_outdated = True
         LOG.debug("Rotated a session id")
@@ -439,6 +453,21 @@ class Sessions:
 
     def _session(self, record, new):
         return Session(record, new, getattr(self.store, "can_change_principal", True))
+
+    def _check_size(self, record):
+        size = encoded_length_bound(record)
+        if size > self.max_session_bytes:
+            raise SessionTooLarge("session would take about %d bytes stored, over the maximum of %d bytes; "
+                                  "nothing was written" % (size, self.max_session_bytes))
+
+    def _checked_changes(self, session, now):
+        """This request's changes, after checking what they make of the session this request saw."""
+        changes = session._changes(now)
+        if not changes.is_touch_only():
+            seen = changes.apply_to(replace(session._base, last_access=now))
+            if seen is not None:
+                self._check_size(seen)
+        return changes
 
     def _cookie_for(self, session):
         session._cookie_outdated = False

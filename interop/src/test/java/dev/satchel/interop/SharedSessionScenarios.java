@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
 import dev.satchel.SessionManager;
 import dev.satchel.SigningKeys;
 import java.nio.charset.StandardCharsets;
@@ -224,7 +225,7 @@ abstract class SharedSessionScenarios {
         String digest = good.substring(23);
         Browser stranger = new Browser(COOKIE);
         stranger.get(other, "/count");
-        String randval = manager().get(sid).orElseThrow().record().randval();
+        String randval = SessionAccess.record(manager().get(sid).orElseThrow()).randval();
         Map<String, String> forged = new LinkedHashMap<>();
         forged.put("a digest with one character changed", COOKIE + "=" + sid + "!" + digest.substring(0, 42) + flip(digest.charAt(42)));
         forged.put("another session's digest", COOKIE + "=" + sid + "!" + stranger.cookie().substring(23));
@@ -256,7 +257,7 @@ abstract class SharedSessionScenarios {
             Browser b = new Browser(COOKIE);
             b.get(java, "/count");
             String sid = b.sid();
-            String randval = manager().get(sid).orElseThrow().record().randval();
+            String randval = SessionAccess.record(manager().get(sid).orElseThrow()).randval();
             b.cookie(sid + "!" + digest(olderKey, sid, randval));
             Browser.Response r = b.get(side, "/count");
             assertEquals("2", r.body(), "accepted on " + side);
