@@ -8,9 +8,10 @@ Satchel's signed cookie, on the same stores and with the same guarantees (docs/f
 Standard library only; PostgresStore needs psycopg2 (Debian: python3-psycopg2)."""
 from ._document import ChangeSet, Record, SessionStoreError, SessionTooLarge, UnreadableEntry, is_valid_id
 from ._file_store import FileStore
+from ._postgres_store import PostgresStore
 from ._redis_store import RedisStore
 from ._sessions import Cookie, PrincipalIndexNotDefined, Session, SessionConflict, Sessions, SigningKeys
 
-__all__ = ["ChangeSet", "Cookie", "FileStore", "PrincipalIndexNotDefined", "Record", "RedisStore", "Session",
+__all__ = ["ChangeSet", "Cookie", "FileStore", "PostgresStore", "PrincipalIndexNotDefined", "Record", "RedisStore", "Session",
            "SessionConflict", "Sessions", "SessionStoreError", "SessionTooLarge", "SigningKeys", "UnreadableEntry",
            "is_valid_id"]
