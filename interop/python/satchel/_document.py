@@ -250,7 +250,7 @@ def _version_of(value, what):
     """Checks the format version; a newer one is reported as such, never as damage."""
     if value is None:
         raise UnreadableEntry('%s has no format version "v"' % what)
-    if value != FORMAT_VERSION:
+    if type(value) is not int or value != FORMAT_VERSION:
         newer = type(value) is int and value > FORMAT_VERSION
         raise UnreadableEntry("%s has %s format version" % (what, "a newer" if newer else "an unsupported"),
                               newer_format=newer)
@@ -303,8 +303,8 @@ def decode_document(data):
                 attrs = {n: text[s:e] for n, s, e in _members(text, start)[0]}
         else:
             fields[name] = _value_at(text, start)[0]
-    if "v" in fields and fields["v"] != FORMAT_VERSION:
-        _version_of(fields["v"], "session document")
+    if "v" in fields:
+        _version_of(fields["v"], "session document")  # a newer format first, whatever else is in it
     return _record(fields.get("v"), "session document", fields.get("id"), fields.get("randval"),
                    fields.get("created"), fields.get("lastAccess"), fields.get("idleTimeoutMs"),
                    fields.get("deadline"), fields.get("principal"), fields.get("version"), attrs)

@@ -175,6 +175,12 @@ class FileStore:
             "the file store's principal index has no defined format yet, so Python must not log a session in or "
             "out there: do it on the Java side, or use Redis or PostgreSQL")
 
+    def close(self):
+        """Releases the directory handle; the lock file stays open for other stores of this process."""
+        if self._root is not None:
+            os.close(self._root)
+            self._root = None
+
     # ------------------------------------------------------------------------------------------- internals
 
     def _locked(self, sid, create, failure, work):
