@@ -1,22 +1,10 @@
 <?php
-// The PHP side of the interop tests (see JavaApp for the endpoints), under php -S. Configured by the
-// environment: SATCHEL_STORE (file:<dir>, redis://..., pgsql:<conninfo>), SATCHEL_KEYS (base64, newest first,
-// comma-separated), SATCHEL_COOKIE (the cookie's name; plain HTTP, so not Secure).
+// The PHP side of the interop tests (see JavaApp for the endpoints), under php -S; see bootstrap.php.
 declare(strict_types=1);
 
-require __DIR__ . '/../../../php/src/autoload.php';
+use Satchel\PrincipalIndexNotDefined;
 
-use Satchel\{Cookie, FileStore, PostgresStore, PrincipalIndexNotDefined, RedisStore, Sessions, SigningKeys};
-
-$spec = getenv('SATCHEL_STORE');
-$store = match (true) {
-    str_starts_with($spec, 'file:') => new FileStore(substr($spec, 5)),
-    str_starts_with($spec, 'redis') => new RedisStore($spec),
-    str_starts_with($spec, 'pgsql:') => new PostgresStore(substr($spec, 6)),
-};
-$sessions = new Sessions($store, new SigningKeys(...explode(',', getenv('SATCHEL_KEYS'))),
-    new Cookie(getenv('SATCHEL_COOKIE'), secure: false));
-$satchel = $sessions->register();
+$satchel = require __DIR__ . '/bootstrap.php';
 
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
 if ($path === '/health') {
