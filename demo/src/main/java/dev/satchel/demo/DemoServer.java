@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
 final class DemoServer implements AutoCloseable {
 
     static final String COOKIE_NAME = "SID";
+    /**
+     * The JDK server's switch for {@code TCP_NODELAY} on accepted connections, read once, when its
+     * configuration class initialises (at the first {@link HttpServer#create} in this JVM).
+     */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
 
@@ -69,6 +74,11 @@ final class DemoServer implements AutoCloseable {
                 .clock(clock)
                 .recordStats()
                 .build();
+        boolean noDelay = requestNoDelay();
+        if (!noDelay) {
+            LOG.warn("TCP_NODELAY is off (-D{}=false): each response on a kept-alive connection waits for the "
+                    + "client's delayed ACK, about 40 ms", NODELAY_PROPERTY);
+        }
         HttpServer server;
         ExecutorService workers = Executors.newFixedThreadPool(8, namedThreads());
         try {
@@ -90,6 +100,22 @@ final class DemoServer implements AutoCloseable {
         LOG.info("Satchel demo listening on http://{}:{}/ with sessions in {}", options.host,
                 server.getAddress().getPort(), dir);
         return new DemoServer(server, workers, manager);
+    }
+
+    /**
+     * Turns {@code TCP_NODELAY} on for the JDK server unless {@value #NODELAY_PROPERTY} was set explicitly,
+     * and says whether it is on. Without it a kept-alive connection (every browser's) waits about 40 ms per
+     * response: the JDK writes the headers and the body of a response separately, and Nagle's algorithm
+     * holds the body back until the client acknowledges the headers, which a client delays hoping to
+     * piggyback the ACK. Must run before the first {@link HttpServer} of this JVM is created: the JDK reads
+     * the property once. {@link Main} calls it first thing; {@link #start} calls it again for a demo started
+     * in-process.
+     */
+    static boolean requestNoDelay() {
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true");
+        }
+        return Boolean.getBoolean(NODELAY_PROPERTY);
     }
 
     /** The port actually bound (useful with port 0). */

@@ -17,6 +17,7 @@ public final class Main {
 
     /** Starts the demo and serves until the JVM is stopped. */
     public static void main(String[] args) {
+        DemoServer.requestNoDelay(); // before anything in this JVM can create an HttpServer
         DemoOptions options;
         try {
             options = DemoOptions.parse(args, System.getenv());
