@@ -78,7 +78,9 @@ class KeepAliveLatencyIT {
                 new Kind("/stats (no session)", "GET", "/stats", ""),
                 new Kind("/ for a new visitor (stores a session)", "GET", "/", ""),
                 new Kind("/ revisit with a valid cookie", "GET", "/", "Cookie: " + cookie + "\r\n"),
-                new Kind("/count (writes the session)", "GET", "/count", "Cookie: " + cookie + "\r\n"));
+                new Kind("/count (writes the session)", "GET", "/count", "Cookie: " + cookie + "\r\n"),
+                new Kind("HEAD /", "HEAD", "/", "Cookie: " + cookie + "\r\n"),
+                new Kind("/style.css", "GET", "/style.css", ""));
         for (Kind kind : kinds) { // warm up: the JIT, the cache, the file system
             fresh(kind, REQUESTS / 2);
             keptAlive(kind, REQUESTS / 2);
