@@ -228,9 +228,10 @@ final class DemoHandler implements HttpHandler {
         String before = s.id();
         sessions.invalidate(s);
         String setCookie = sessions.commit(s).orElse(null);
-        String content = Html.message("Your session is gone; its cookie no longer works.")
-                + Html.logout(setCookie, before, store.view.read(before))
-                + "<p><a href=\"/\">Start a new visit</a></p>\n";
+        String content = "<section aria-labelledby=\"bye-h\"><h2 id=\"bye-h\">Goodbye</h2>\n"
+                + Html.message("Your session is gone; its cookie no longer works.")
+                + "<p><a href=\"/\">Start a new visit</a></p></section>\n"
+                + Html.logout(setCookie, before, store.view.read(before));
         send(exchange, 200, HTML, Html.page("Logged out", new Html.Chrome("/logout", null, null, store.description),
                 content), setCookie);
     }
