@@ -8,9 +8,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.satchel.Invalidations;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
 import dev.satchel.SessionManager;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -198,7 +199,7 @@ public class CachingSessionManager implements SessionManager {
     @Override
     public Optional<Session> get(String sid) {
         SessionRecord record = lookup(sid);
-        return record == null ? Optional.empty() : Optional.of(Session.of(record));
+        return record == null ? Optional.empty() : Optional.of(SessionAccess.wrap(record));
     }
 
     /**
@@ -222,14 +223,14 @@ public class CachingSessionManager implements SessionManager {
         }
         if (cached != null) {
             metrics.recordHits(1);
-            return Session.of(cached.record);
+            return SessionAccess.wrap(cached.record);
         }
         if (knownMissing) {
             metrics.recordNegativeHits(1);
             return null;
         }
         SessionRecord loaded = load(text.subSequence(start, start + SessionIds.LENGTH).toString());
-        return loaded == null ? null : Session.of(loaded);
+        return loaded == null ? null : SessionAccess.wrap(loaded);
     }
 
     /**
@@ -254,7 +255,7 @@ public class CachingSessionManager implements SessionManager {
         long after = writes.bump(stripe);
         misses.invalidate(sid);
         if (stored && after == before + 1) {
-            cache(sid, session.record(), stripe, after);
+            cache(sid, SessionAccess.record(session), stripe, after);
         } else {
             // Removed or expired; or another write landed between ours and now, so ours may be stale.
             records.invalidate(sid);
@@ -394,7 +395,7 @@ public class CachingSessionManager implements SessionManager {
             rememberMiss(sid, stripe, seen);
             return null;
         }
-        SessionRecord record = found.get().record();
+        SessionRecord record = SessionAccess.record(found.get());
         cache(sid, record, stripe, seen);
         return record;
     }

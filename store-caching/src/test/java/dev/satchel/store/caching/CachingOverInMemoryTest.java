@@ -1,7 +1,6 @@
 package dev.satchel.store.caching;
 
 import dev.satchel.InMemoryBackdoor;
-import dev.satchel.InMemorySessionManager;
 import dev.satchel.SessionManager;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
@@ -13,16 +12,16 @@ import java.time.Clock;
  */
 class CachingOverInMemoryTest extends SessionManagerContract {
 
-    private InMemorySessionManager store;
+    private InMemoryBackdoor store;
 
     @Override
     protected SessionManager createManager(Clock clock) {
-        store = InMemorySessionManager.builder().clock(clock).withoutBackgroundSweeper().build();
-        return CachingSessionManager.over(store).clock(clock).build();
+        store = new InMemoryBackdoor(clock);
+        return CachingSessionManager.over(store.manager()).clock(clock).build();
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new InMemoryBackdoor(store);
+        return store;
     }
 }
