@@ -1,7 +1,8 @@
 package dev.satchel.demo;
 
 import dev.satchel.SessionManager;
-import dev.satchel.SessionCodec;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
 import dev.satchel.store.file.FileBackedSessionManager;
 import dev.satchel.store.redis.RedisSessionManager;
 import dev.satchel.store.riak.RiakSessionManager;
@@ -84,7 +85,7 @@ final class DemoStore {
     static DemoStore of(SessionManager manager, String description) {
         StoredView view = sid -> manager.get(sid)
                 .map(s -> new Stored("the record, as the codec encodes it",
-                        new String(SessionCodec.encode(s.record()), StandardCharsets.UTF_8), true))
+                        new String(SessionCodec.encode(SessionAccess.record(s)), StandardCharsets.UTF_8), true))
                 .orElse(null);
         return new DemoStore(manager, view, description, null);
     }

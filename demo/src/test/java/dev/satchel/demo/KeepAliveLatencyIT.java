@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code TCP_NODELAY} the body then waits for the client's delayed ACK (about 40 ms on Linux) on every
  * request of a kept-alive connection, which is how every browser talks to the demo. A fresh connection
  * does not wait (the client acknowledges at once while the connection is young), so it is the yardstick:
- * the same requests over one kept-alive connection must never take much longer. Stalls are counted, not
- * milliseconds, so a slow or busy machine does not fail the test; a missing {@code TCP_NODELAY} makes
- * nearly every request stall. Check that it does:
+ * the same requests over one kept-alive connection, taken in turns with them, must not take 20 ms longer.
+ * Stalls are counted, not milliseconds, so a slow or busy machine does not fail the test; a missing
+ * {@code TCP_NODELAY} makes nearly every request stall (a {@code HEAD} excepted: headers alone are one write). Check that it does:
  * {@code mvn -B -pl demo -am verify -Dit.test=KeepAliveLatencyIT -Dfailsafe.failIfNoSpecifiedTests=false
  * -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Dsun.net.httpserver.nodelay=false}.
  */
@@ -32,15 +32,19 @@ class KeepAliveLatencyIT {
 
     private static final int REQUESTS = 40;
     private static final int TIMEOUT_MILLIS = 30_000;
-    /** A stall is a request this many times slower than the median over fresh connections... */
-    private static final int STALL_FACTOR = 10;
-    /** ...and slower than this, so that scheduling noise around a sub-millisecond median is no stall. */
-    private static final double STALL_FLOOR_MILLIS = 20;
     /**
-     * Stalls tolerated per kind of request: one fsync or GC pause on a busy machine is not Nagle. Without
-     * {@code TCP_NODELAY} all but the first request of a connection stall (39 of 40 measured).
+     * A stall is a request this much slower than the median over fresh connections. Nagle meeting a
+     * delayed ACK adds at least 40 ms (Linux's shortest delayed-ACK timeout) whatever the machine's speed,
+     * so the yardstick is additive: on a loaded machine a fresh request takes longer, and so does a stalled
+     * one.
      */
-    private static final int STALLS_TOLERATED = REQUESTS / 20;
+    private static final double STALL_MARGIN_MILLIS = 20;
+    /**
+     * Stalls tolerated per kind of request: a slow fsync (a visit writes its session file) or a GC pause on
+     * a busy machine is not Nagle, and hits a few requests at random. Without {@code TCP_NODELAY} all but
+     * the first request of a connection stall (39 of 40 measured), so a quarter leaves a wide margin both ways.
+     */
+    private static final int STALLS_TOLERATED = REQUESTS / 4;
 
     @TempDir
     Path data;
@@ -82,14 +86,14 @@ class KeepAliveLatencyIT {
                 new Kind("HEAD /", "HEAD", "/", "Cookie: " + cookie + "\r\n"),
                 new Kind("/style.css", "GET", "/style.css", ""));
         for (Kind kind : kinds) { // warm up: the JIT, the cache, the file system
-            fresh(kind, REQUESTS / 2);
-            keptAlive(kind, REQUESTS / 2);
+            measure(kind, REQUESTS / 2);
         }
         List<String> failures = new ArrayList<>();
         for (Kind kind : kinds) {
-            double[] fresh = fresh(kind, REQUESTS);
-            double[] kept = keptAlive(kind, REQUESTS);
-            double limit = Math.max(STALL_FACTOR * median(fresh), STALL_FLOOR_MILLIS);
+            double[][] times = measure(kind, REQUESTS);
+            double[] fresh = times[0];
+            double[] kept = times[1];
+            double limit = median(fresh) + STALL_MARGIN_MILLIS;
             long stalls = Arrays.stream(kept).filter(t -> t > limit).count();
             String line = String.format(java.util.Locale.ROOT,
                     "%s: fresh median %.2f ms, kept-alive median %.2f ms, max %.2f ms, %d of %d over %.1f ms",
@@ -104,27 +108,23 @@ class KeepAliveLatencyIT {
                 + String.join("\n", failures));
     }
 
-    /** Milliseconds of each of {@code n} requests, each over a connection of its own. */
-    private double[] fresh(Kind kind, int n) throws IOException {
-        double[] millis = new double[n];
-        for (int i = 0; i < n; i++) {
-            try (RawHttp c = new RawHttp(demo.port(), TIMEOUT_MILLIS)) {
-                long start = System.nanoTime();
-                check(kind, c.send(kind.method(), kind.path(), kind.headers()));
-                millis[i] = (System.nanoTime() - start) / 1e6;
-            }
-        }
-        return millis;
-    }
-
-    /** Milliseconds of each of {@code n} requests sent one after the other over one connection. */
-    private double[] keptAlive(Kind kind, int n) throws IOException {
-        double[] millis = new double[n];
-        try (RawHttp c = new RawHttp(demo.port(), TIMEOUT_MILLIS)) {
+    /**
+     * Milliseconds of {@code n} requests each over a connection of its own ({@code [0]}) and of {@code n}
+     * requests one after the other over one kept-alive connection ({@code [1]}), taken in turns so that
+     * both meet the same load on the machine.
+     */
+    private double[][] measure(Kind kind, int n) throws IOException {
+        double[][] millis = new double[2][n];
+        try (RawHttp kept = new RawHttp(demo.port(), TIMEOUT_MILLIS)) {
             for (int i = 0; i < n; i++) {
+                try (RawHttp fresh = new RawHttp(demo.port(), TIMEOUT_MILLIS)) {
+                    long start = System.nanoTime();
+                    check(kind, fresh.send(kind.method(), kind.path(), kind.headers()));
+                    millis[0][i] = (System.nanoTime() - start) / 1e6;
+                }
                 long start = System.nanoTime();
-                RawHttp.Response r = c.send(kind.method(), kind.path(), kind.headers());
-                millis[i] = (System.nanoTime() - start) / 1e6;
+                RawHttp.Response r = kept.send(kind.method(), kind.path(), kind.headers());
+                millis[1][i] = (System.nanoTime() - start) / 1e6;
                 check(kind, r);
                 assertNull(r.header("Connection"), "the server keeps the connection open");
             }
