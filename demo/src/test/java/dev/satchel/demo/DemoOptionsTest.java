@@ -1,6 +1,7 @@
 package dev.satchel.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,43 @@ class DemoOptionsTest {
         assertEquals("PORT must be a whole number, was 'eighty'",
                 assertThrows(IllegalArgumentException.class,
                         () -> DemoOptions.parse(new String[0], Map.of("PORT", "eighty"))).getMessage());
+    }
+
+    @Test
+    @DisplayName("riak:// URIs: node, bucket type and bucket; anything else refused without quoting a password")
+    void riakUris(@TempDir Path dir) throws IOException {
+        DemoStore.Opener riak = DemoStore.SCHEMES.get("riak");
+        DemoStore s = riak.open("riak://127.0.0.1:1/types/t/buckets/b", dir, java.time.Clock.systemUTC());
+        s.manager.close();
+        assertEquals("Riak at http://127.0.0.1:1, bucket t/b", s.description);
+        s = riak.open("riak://localhost", dir, java.time.Clock.systemUTC());
+        s.manager.close();
+        assertEquals("Riak at http://localhost:8098, bucket sessions", s.description);
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> riak.open("riak://h/elsewhere", dir, java.time.Clock.systemUTC())).getMessage();
+        assertEquals("--store riak: the path must be [/types/TYPE][/buckets/BUCKET]", message);
+        message = assertThrows(IllegalArgumentException.class,
+                () -> riak.open("riak://user:secret@h", dir, java.time.Clock.systemUTC())).getMessage();
+        assertTrue(message.startsWith("--store riak: use riak://"), message);
+        assertFalse(message.contains("secret"));
+        message = assertThrows(IllegalArgumentException.class,
+                () -> riak.open("riak://user:secret@h/%zz", dir, java.time.Clock.systemUTC())).getMessage();
+        assertFalse(message.contains("secret"), message);
+    }
+
+    @Test
+    @DisplayName("the stored document is shown escaped, with every randval field masked and nothing else")
+    void masking() {
+        String json = Html.stored("x", new DemoStore.Stored("f", "{\"id\":\"a<b\",\"randval\":\"SECRET\","
+                + "\"attrs\":{\"note\":\"randval SECRET2\"}}", true));
+        assertFalse(json.contains("SECRET\""), json);
+        assertTrue(json.contains("randval SECRET2"), "text that only looks like the field stays");
+        assertTrue(json.contains("a&lt;b"), "escaped");
+        String hash = Html.stored("x", new DemoStore.Stored("HGETALL k", "id a\nrandval SECRET\na:note \"randval X\"\n",
+                false));
+        assertFalse(hash.contains("SECRET"), hash);
+        assertTrue(hash.contains("a:note &quot;randval X&quot;"), hash);
+        assertTrue(Html.stored("x", null).contains("id=\"stored-gone\""));
     }
 
     @Test
