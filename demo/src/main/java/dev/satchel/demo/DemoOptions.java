@@ -17,7 +17,8 @@ final class DemoOptions {
             "  --dir PATH          folder for the sessions and the generated signing key (default ./satchel-data)",
             "  --store URI         where sessions live (default file:./satchel-data, the same as --dir):",
             "                      file:PATH, redis://[[user]:password@]host[:port][/db], rediss://...,",
-            "                      riak://host[:port][/types/TYPE][/buckets/BUCKET]",
+            "                      riak://host[:port][/types/TYPE][/buckets/BUCKET], or any scheme",
+            "                      a store module on the class path opens (memory:/)",
             "  --cache-size N      sessions kept in memory (default 10000)",
             "  --max-staleness S   seconds a cached session is trusted before it is re-read (default: 1800",
             "                      for files, use 1 when several demo processes share one folder; else",
@@ -148,10 +149,10 @@ final class DemoOptions {
     /** {@code uri} if its scheme names a store the demo knows ({@code file:} lowercased); never quoted back. */
     private static String store(String uri) {
         String scheme = DemoStore.scheme(uri);
-        if (!DemoStore.SCHEMES.containsKey(scheme)) {
+        if (!DemoStore.knows(scheme)) {
             // Only the scheme is quoted: the rest may hold a password.
             throw new IllegalArgumentException("--store " + (scheme.isEmpty() ? "needs a URI" : printable(scheme)
-                    + ": not a store this demo knows") + "; use " + DemoStore.FORMS);
+                    + ": not a store this demo knows") + "; use " + DemoStore.forms());
         }
         return scheme.equals("file") ? "file:" + uri.substring(5) : uri;
     }

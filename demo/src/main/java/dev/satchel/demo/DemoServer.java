@@ -74,7 +74,7 @@ final class DemoServer implements AutoCloseable {
             LOG.info("Serving plain HTTP on the loopback address {}: cookies are not marked Secure", options.host);
         }
         Clock clock = Clock.systemUTC();
-        DemoStore store = DemoStore.SCHEMES.get(DemoStore.scheme(options.store)).open(options.store, dir, clock);
+        DemoStore store = DemoStore.open(options.store, dir, clock);
         CachingSessionManager.Builder cache = CachingSessionManager.over(store.manager)
                 .maximumSize(options.cacheSize)
                 .clock(clock)

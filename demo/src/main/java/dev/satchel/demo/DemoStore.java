@@ -1,6 +1,7 @@
 package dev.satchel.demo;
 
 import dev.satchel.SessionManager;
+import dev.satchel.SessionManagers;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.store.file.FileBackedSessionManager;
@@ -53,7 +54,11 @@ final class DemoStore {
      */
     record Stored(String location, String text, boolean json) {}
 
-    /** Every store the demo runs on, by URI scheme (lowercase). One more store is one more line. */
+    /**
+     * The stores the demo shows in their own terms (a file, a hash, a Riak object), by URI scheme
+     * (lowercase); one more is one more line. Any other scheme a store module on the class path opens
+     * ({@link SessionManagers#schemes()}) works too, shown through {@link #of}.
+     */
     static final Map<String, Opener> SCHEMES = Map.of(
             "file", DemoStore::file,
             "redis", DemoStore::redis,
@@ -88,6 +93,36 @@ final class DemoStore {
                         new String(SessionCodec.encode(SessionAccess.record(s)), StandardCharsets.UTF_8), true))
                 .orElse(null);
         return new DemoStore(manager, view, description, null);
+    }
+
+    /** The forms of {@code --store}, and the other schemes the store modules on the class path open. */
+    static String forms() {
+        java.util.Set<String> others = new java.util.TreeSet<>(SessionManagers.schemes());
+        others.removeAll(SCHEMES.keySet());
+        return others.isEmpty() ? FORMS : FORMS + ", or " + String.join(":, ", others) + ":";
+    }
+
+    /** Whether the demo can open a store of {@code scheme} (lowercase). */
+    static boolean knows(String scheme) {
+        return SCHEMES.containsKey(scheme) || SessionManagers.schemes().contains(scheme);
+    }
+
+    /**
+     * Opens the store {@code uri} names (its scheme {@linkplain #knows known}).
+     *
+     * @throws IllegalArgumentException if the URI is not one the store accepts (never quoting it)
+     * @throws IOException if a folder cannot be used
+     * @throws dev.satchel.SessionStoreException if the store cannot be reached
+     */
+    static DemoStore open(String uri, Path dataDir, Clock clock) throws IOException {
+        String scheme = scheme(uri);
+        Opener opener = SCHEMES.get(scheme);
+        if (opener != null) {
+            return opener.open(uri, dataDir, clock);
+        }
+        URI u = parse(uri);
+        return of(SessionManagers.open(uri, clock), "the " + scheme + " store"
+                + (u.getHost() == null ? "" : " at " + hostAndPort(u, -1)));
     }
 
     /** The scheme of a {@code --store} URI, lowercase; {@code ""} when it has none. */
@@ -226,6 +261,7 @@ final class DemoStore {
 
     /** {@code host:port} of {@code uri}, with {@code defaultPort} when it names none: never the user info. */
     private static String hostAndPort(URI uri, int defaultPort) {
-        return uri.getHost() + ":" + (uri.getPort() < 0 ? defaultPort : uri.getPort());
+        int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
+        return port < 0 ? uri.getHost() : uri.getHost() + ":" + port;
     }
 }

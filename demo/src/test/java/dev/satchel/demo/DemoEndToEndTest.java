@@ -293,6 +293,23 @@ class DemoEndToEndTest {
     }
 
     @Test
+    @DisplayName("--store with a scheme only a store module's provider knows (memory:): the codec's view of the record")
+    void storeFromAProvider() throws Exception {
+        demo.close();
+        demo = null;
+        Path keyOnly = data.resolve("memory");
+        demo = DemoServer.start(DemoOptions.parse(new String[] {"--port", "0", "--dir", keyOnly.toString(), "--store",
+                "memory:/"}, Map.of()), Map.of());
+        Reply first = get("/", null);
+        assertEquals(200, first.status());
+        assertTrue(first.body().contains("the record, as the codec encodes it"), first.body());
+        assertTrue(first.body().contains("&quot;randval&quot;:&quot;<mark class=\"secret\""), "randval masked");
+        assertTrue(first.body().contains("Sessions: the memory store,"), first.body());
+        assertTrue(get("/", first.cookie()).body().contains("Welcome back."));
+        assertFalse(Files.exists(keyOnly.resolve("sessions")), "nothing on disk but the key");
+    }
+
+    @Test
     @DisplayName("a tampered cookie gives a new session, never the old one")
     void tamperedCookieGivesANewSession() throws Exception {
         String cookie = get("/count", null).cookie();

@@ -40,6 +40,9 @@ class DemoOptionsTest {
         assertEquals("redis://h:1/2", redis.store);
         assertEquals(Path.of("keys"), redis.dir, "the folder still holds the signing key");
         assertEquals("riak://h", DemoOptions.parse(new String[] {"--store", "riak://h"}, Map.of()).store);
+        assertEquals("memory:/", DemoOptions.parse(new String[] {"--store", "memory:/"}, Map.of()).store,
+                "any scheme a store module on the class path opens");
+        assertTrue(DemoStore.forms().endsWith(", or memory:"), DemoStore.forms());
         assertEquals(Duration.ofSeconds(5),
                 DemoOptions.parse(new String[] {"--max-staleness", "5"}, Map.of()).maxStaleness);
         assertTrue(DemoOptions.parse(new String[] {"--help"}, Map.of()).help);
@@ -58,10 +61,10 @@ class DemoOptionsTest {
         assertEquals("--dir must name a folder", refusal("--dir", " "));
         assertEquals("--store: the folder was already given (use --dir or --store once)",
                 refusal("--dir", "a", "--store", "file:b"));
-        assertEquals("--store ftp: not a store this demo knows; use " + DemoStore.FORMS,
+        assertEquals("--store ftp: not a store this demo knows; use " + DemoStore.forms(),
                 refusal("--store", "ftp://user:secret@host/x"));
         assertTrue(!refusal("--store", "ftp://user:secret@host/x").contains("secret"), "no credentials echoed");
-        assertEquals("--store needs a URI; use " + DemoStore.FORMS, refusal("--store", "/var/lib/sessions"));
+        assertEquals("--store needs a URI; use " + DemoStore.forms(), refusal("--store", "/var/lib/sessions"));
         assertEquals("--store was already given", refusal("--store", "redis://a", "--store", "redis://b"));
         assertEquals("PORT must be a whole number, was 'eighty'",
                 assertThrows(IllegalArgumentException.class,
