@@ -181,16 +181,12 @@ final class DemoHandler implements HttpHandler {
     }
 
     private void login(HttpExchange exchange, String cookieHeader) throws IOException {
-        String form = form(exchange, cookieHeader);
-        if (form == null) {
+        Posted posted = posted(exchange, cookieHeader);
+        if (posted == null) {
             return;
         }
-        Session s = sessions.open(cookieHeader);
-        if (!CsrfTokens.matches(s, field(form, CsrfTokens.NAME))) {
-            forbidden(exchange, s);
-            return;
-        }
-        String user = field(form, "user");
+        Session s = posted.session();
+        String user = field(posted.form(), "user");
         if (user == null || !isUserName(user)) {
             send(exchange, 400, HTML, Html.page("Bad user name", chrome(s, "/login", false),
                     Html.message("A user name is 1 to " + MAX_USER + " letters, digits, '.', '_' or '-', not starting "
@@ -216,15 +212,11 @@ final class DemoHandler implements HttpHandler {
     }
 
     private void logout(HttpExchange exchange, String cookieHeader) throws IOException {
-        String form = form(exchange, cookieHeader);
-        if (form == null) {
+        Posted posted = posted(exchange, cookieHeader);
+        if (posted == null) {
             return;
         }
-        Session s = sessions.open(cookieHeader);
-        if (!CsrfTokens.matches(s, field(form, CsrfTokens.NAME))) {
-            forbidden(exchange, s);
-            return;
-        }
+        Session s = posted.session();
         String before = s.id();
         sessions.invalidate(s);
         String setCookie = sessions.commit(s).orElse(null);
@@ -258,10 +250,26 @@ final class DemoHandler implements HttpHandler {
         content.append(Html.stored("What the store holds", store.view.read(s.id())));
     }
 
-    private void forbidden(HttpExchange exchange, Session s) throws IOException {
-        send(exchange, 403, HTML, Html.page("Form refused", chrome(s, "", false),
-                Html.message("This form has expired or did not come from this site's page, so nothing was changed. "
-                        + "Reload the page and try again.")), null);
+    /** A form that came back with its session's token. */
+    private record Posted(Session session, String form) {}
+
+    /**
+     * The session and form of a POST whose {@code csrf} field is the session's token, or {@code null} after
+     * answering 415, 413 or 403 (then nothing was changed or stored).
+     */
+    private Posted posted(HttpExchange exchange, String cookieHeader) throws IOException {
+        String form = form(exchange);
+        if (form == null) {
+            return null;
+        }
+        Session s = sessions.open(cookieHeader);
+        if (!CsrfTokens.matches(s, field(form, CsrfTokens.NAME))) {
+            send(exchange, 403, HTML, Html.page("Form refused", chrome(s, "", false),
+                    Html.message("This form has expired or did not come from this site's page, so nothing was "
+                            + "changed. Reload the page and try again.")), null);
+            return null;
+        }
+        return new Posted(s, form);
     }
 
     /**
@@ -345,7 +353,7 @@ final class DemoHandler implements HttpHandler {
     }
 
     /** The form body of a POST, or {@code null} after answering 415 or 413. */
-    private String form(HttpExchange exchange, String cookieHeader) throws IOException {
+    private String form(HttpExchange exchange) throws IOException {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(FORM)) {
             send(exchange, 415, TEXT, "Send the form as " + FORM + ".\n", null);

@@ -144,7 +144,10 @@ final class DemoStore {
         return rest.startsWith("//") ? rest.substring(2) : rest;
     }
 
-    /** Sessions as JSON files under {@code <data>/sessions}; only this process writes them, so the cache trusts them long. */
+    /**
+     * Sessions as JSON files under {@code <data>/sessions} ({@link DemoOptions} made the URI's folder the data
+     * folder); only this process writes them, so the cache trusts them long.
+     */
     private static DemoStore file(String uri, Path dataDir, Clock clock) {
         Path dir = dataDir.resolve("sessions");
         FileBackedSessionManager files = FileBackedSessionManager.builder(dir).clock(clock).build();
