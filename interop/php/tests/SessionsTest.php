@@ -216,6 +216,12 @@ test('cookie rules are the Java side\'s', function () {
         (new Cookie('SID', secure: false, sameSite: 'Strict', domain: '.Example.com', maxAge: 60))->header('v'));
 });
 
+test('the digest is docs/format.md\'s test vector', function () {
+    $keys = new SigningKeys('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=');
+    checkSame('zS5yzWulQA2V7wdtkP6pI8EGKloC1se6t0ASgAgA6jY',
+        $keys->digest(new Record('p3Vx0R6cTtOmWvDZ0M6i0g', 'Yl4bU6dCq3sVJ6x2fP1mZA', 0, 0, 1, null, null, 1)));
+});
+
 test('keys are at least 32 bytes in either base64 alphabet, and never shown', function () {
     $raw = random_bytes(32);
     $record = new Record(SID, RANDVAL, 1, 1, 1, null, null, 1, []);

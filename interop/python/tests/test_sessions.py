@@ -268,6 +268,12 @@ class CookieAndKeysTest(unittest.TestCase):
                          Cookie("SID", secure=False, same_site="Strict", domain=".Example.com",
                                 max_age=timedelta(minutes=1)).header("v"))
 
+    def test_the_digest_is_docs_format_test_vector(self):
+        from satchel import Record
+        keys = SigningKeys("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+        r = Record("p3Vx0R6cTtOmWvDZ0M6i0g", "Yl4bU6dCq3sVJ6x2fP1mZA", 0, 0, 1, None, None, 1)
+        self.assertEqual("zS5yzWulQA2V7wdtkP6pI8EGKloC1se6t0ASgAgA6jY", keys.digest(r))
+
     def test_keys_are_at_least_32_bytes_in_either_base64_alphabet(self):
         raw = bytes(range(200, 232))
         keys = [SigningKeys(base64.b64encode(raw).decode()), SigningKeys(base64.urlsafe_b64encode(raw).decode().rstrip("=")),
