@@ -5,9 +5,9 @@ namespace Satchel;
 
 /**
  * Sessions in a Redis shared with Satchel's Java Redis store, over {@see Resp}: one hash per session,
- * {@code <ns>:session:{<sid>}}, changed only by the very Lua scripts the Java store runs (interop/redis/,
- * held equal to store-redis's by a test): the per-attribute merge that refuses to resurrect and sets the
- * expiry, the create that never overwrites, the delete. Every write publishes the id on
+ * {@code <ns>:session:{<sid>}}, changed only by the very Lua scripts the Java store runs — read from
+ * {@code $scripts}, by default store-redis's own folder in this repository: the per-attribute merge that
+ * refuses to resurrect and sets the expiry, the create that never overwrites, the delete. Every write publishes the id on
  * {@code <ns>:invalidations} as the Java store does, so Java caches that listen drop their copy
  * ({@code $publishInvalidations = false} for a Java store built with {@code InvalidationMode.NONE}).
  * Logging in adds the session to the principal index {@code <ns>:principal:{<name>}} first, as the Java
@@ -44,11 +44,12 @@ final class RedisStore implements Store
             isset($u['pass']) ? rawurldecode($u['pass']) : null, (int) $path, $timeout);
         $this->namespace = $namespace;
         $this->channel = $publishInvalidations ? "$namespace:invalidations" : '';
-        $dir = $scripts ?? dirname(__DIR__, 2) . '/redis';
+        $dir = $scripts ?? dirname(__DIR__, 3) . '/store-redis/src/main/resources/dev/satchel/store/redis';
         foreach (['create', 'apply', 'delete', 'index-add'] as $name) {
             $body = @file_get_contents("$dir/$name.lua");
             if ($body === false) {
-                throw new \LogicException("Satchel: the Redis script $dir/$name.lua is missing");
+                throw new \LogicException("Satchel: the Redis store's script $name.lua is not in $dir: copy store-redis's "
+                    . 'scripts (store-redis/src/main/resources/dev/satchel/store/redis/) and give their folder as $scripts');
             }
             $this->scripts[$name] = [$body, sha1($body)];
         }

@@ -12,8 +12,8 @@ from ._document import ATTRIBUTE_PREFIX, SessionStoreError, UnreadableEntry, dec
 
 #: Expiry instants are capped at 2^52 ms so that they stay exact in Lua's numbers; the scripts cap them too.
 MAX_EXPIRE_AT = 1 << 52
-#: The scripts, byte for byte the Java store's (a test holds them equal).
-SCRIPTS = Path(__file__).resolve().parents[2] / "redis"
+#: The Java store's own scripts, in this repository (give ``scripts`` where the module is deployed without it).
+SCRIPTS = Path(__file__).resolve().parents[3] / "store-redis/src/main/resources/dev/satchel/store/redis"
 
 
 class RedisReplyError(SessionStoreError):
@@ -82,7 +82,8 @@ class _Connection:
 
 class RedisStore:
     """Sessions in a Redis shared with Satchel's Java Redis store: ``redis://[[user]:password@]host[:port][/db]``
-    or ``rediss://`` for TLS. Keys, fields and scripts are the Java store's; every write publishes the id on
+    or ``rediss://`` for TLS. Keys, fields and scripts are the Java store's (``scripts``: the folder of its Lua
+    files, by default store-redis's own in this repository); every write publishes the id on
     the invalidation channel as the Java store does (``publish_invalidations=False`` to match a Java store
     built with ``InvalidationMode.NONE``), so Java caches that listen drop their copy. One connection per
     thread; a broken connection is retried once (every script is safe to repeat). Thread-safe."""
@@ -104,7 +105,12 @@ class RedisStore:
         self._channel = namespace + ":invalidations" if publish_invalidations else ""
         self._scripts = {}
         for name in ("create", "apply", "delete", "index-add"):
-            body = (Path(scripts) / (name + ".lua")).read_bytes()
+            try:
+                body = (Path(scripts) / (name + ".lua")).read_bytes()
+            except OSError:
+                raise ValueError("the Redis store's script %s.lua is not in %s: copy store-redis's scripts "
+                                 "(store-redis/src/main/resources/dev/satchel/store/redis/) and give their folder "
+                                 "as scripts" % (name, scripts)) from None
             self._scripts[name] = (body, hashlib.sha1(body).hexdigest())
         self._local = threading.local()
         self.clock = lambda: time.time_ns() // 1_000_000

@@ -176,12 +176,9 @@ class Session(MutableMapping):
         self._base = base
         self._new = new
         self._principal_allowed = principal_allowed
-        self._set = {}
-        self._removed = set()
-        self._principal_changed = False
-        self._principal = None
         self._cookie_outdated = False
         self._invalidated = False
+        self._forget_changes()
 
     @property
     def id(self):
@@ -294,6 +291,9 @@ class Session(MutableMapping):
     def _saved(self, stored):
         self._base = stored
         self._new = False
+        self._forget_changes()
+
+    def _forget_changes(self):
         self._set = {}
         self._removed = set()
         self._principal_changed = False
