@@ -224,26 +224,6 @@ public final class Session {
         record(name, canonical);
     }
 
-    /**
-     * Sets attribute {@code name} to {@code value} like {@link #put}, unless its JSON is exactly the JSON this
-     * copy already holds for {@code name}; then nothing changes and nothing will be written. For
-     * integrations that hand the application live objects and save, at the end of the request, what it
-     * changed inside them without calling {@code put} again.
-     *
-     * @return whether the attribute changed
-     * @throws IllegalArgumentException if the value cannot be written as JSON (see {@link #put})
-     * @throws NullPointerException if {@code name} is null
-     */
-    public boolean putIfChanged(String name, Object value) {
-        checkName(name);
-        String json = SessionCodec.toJson(name, value);
-        if (json.equals(json(name))) {
-            return false;
-        }
-        record(name, json);
-        return true;
-    }
-
     /** Removes attribute {@code name}; the removal is saved even if this copy did not see the attribute. */
     public void remove(String name) {
         Objects.requireNonNull(name, "name");

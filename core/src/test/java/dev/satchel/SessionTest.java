@@ -130,16 +130,4 @@ class SessionTest {
         assertFalse(stored.toString().contains(stored.id()));
         assertFalse(s.changes(1).toString().contains(stored.id()));
     }
-
-    @Test
-    void putIfChangedWritesOnlyADifferentValue() {
-        Session s = Session.of(SessionRecord.builder(SessionIds.newId(), SessionIds.newId())
-                .created(0).lastAccess(0).idleTimeoutMillis(1000).attribute("cart", "[\"book\"]").build());
-        assertFalse(s.putIfChanged("cart", List.of("book")));
-        assertFalse(s.isModified());
-        assertTrue(s.putIfChanged("cart", List.of("book", "pen")));
-        assertEquals(Set.of("cart"), s.changedAttributeNames());
-        assertFalse(s.putIfChanged("cart", List.of("book", "pen")));
-        assertTrue(s.putIfChanged("new", 1));
-    }
 }
