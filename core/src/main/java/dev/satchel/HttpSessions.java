@@ -256,7 +256,7 @@ public final class HttpSessions {
         manager.remove(old.id());
         session.setCookieOutdated(true);
         LOG.debug("Rotated a session id");
-        fire(session, oldId, null);
+        fire(session, old.id(), null);
         return true;
     }
 
