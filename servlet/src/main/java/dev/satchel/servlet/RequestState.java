@@ -56,6 +56,9 @@ final class RequestState {
     private String sentCookie;
     /** A store failure turned the response into an error; nothing more is saved. */
     private boolean failed;
+    /** Forwards running through {@link SessionRequest#getRequestDispatcher}, and those this filter sees. */
+    private int forwards;
+    private int filteredForwards;
 
     RequestState(FilterSettings settings, ServletEvents events, HttpServletRequest request) {
         this.settings = settings;
@@ -151,6 +154,24 @@ final class RequestState {
         if (sentCookie != null && !via.target().isCommitted()) {
             via.target().addHeader("Set-Cookie", sentCookie);
         }
+    }
+
+    /** A forward started or ended through the request's dispatcher. */
+    synchronized void forwarding(int delta) {
+        forwards += delta;
+    }
+
+    /** The filter runs (or stopped running) for a forward dispatch. */
+    synchronized void filteringForward(int delta) {
+        filteredForwards += delta;
+    }
+
+    /**
+     * Whether a forward runs that this filter does not see (not mapped for FORWARD): the container ends the
+     * response behind it (Tomcat finishes its own response after the forward), so nothing may be held.
+     */
+    synchronized boolean unseenForward() {
+        return forwards > filteredForwards;
     }
 
     // ---- commit points ----

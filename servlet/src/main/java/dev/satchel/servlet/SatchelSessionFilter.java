@@ -137,8 +137,27 @@ public final class SatchelSessionFilter implements Filter {
         SessionResponse ours = unwrap(res, SessionResponse.class);
         boolean wrapped = ours != null && unwrap(req, SessionRequest.class) != null;
         DispatcherType type = req.getDispatcherType();
+        if (wrapped && type == DispatcherType.FORWARD) {
+            // The container ends the response when the forward returns, without passing through the
+            // wrappers: commit and let the held body go at the end of the forwarded resource.
+            state.filteringForward(1);
+            try {
+                chain.doFilter(req, res);
+            } catch (Throwable t) {
+                if (state.failedWith(t, ours)) {
+                    return;
+                }
+                throw t;
+            } finally {
+                state.filteringForward(-1);
+            }
+            if (!req.isAsyncStarted()) {
+                state.finish(ours);
+            }
+            return;
+        }
         if (wrapped && type != DispatcherType.ASYNC && type != DispatcherType.ERROR) {
-            // A forward or include of objects already wrapped: the dispatch that wrapped them finishes the work.
+            // An include (or a second filter instance) on objects already wrapped: the outer dispatch finishes.
             chain.doFilter(req, res);
             return;
         }

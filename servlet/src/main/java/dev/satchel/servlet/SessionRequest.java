@@ -1,11 +1,14 @@
 package dev.satchel.servlet;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
 
 /**
  * The request the application sees: sessions come from Satchel, and an async request keeps this filter's
@@ -83,6 +86,28 @@ final class SessionRequest extends HttpServletRequestWrapper {
         started.addListener(new SessionAsyncContext.Listener(state, response), servletRequest, servletResponse);
         async = new SessionAsyncContext(started, state, response);
         return async;
+    }
+
+    /** A dispatcher whose forward tells the response to hold nothing the container could end the response with. */
+    @Override
+    public RequestDispatcher getRequestDispatcher(String path) {
+        RequestDispatcher d = super.getRequestDispatcher(path);
+        return d == null ? null : new RequestDispatcher() {
+            @Override
+            public void forward(ServletRequest request, ServletResponse response) throws ServletException, IOException {
+                state.forwarding(1);
+                try {
+                    d.forward(request, response);
+                } finally {
+                    state.forwarding(-1);
+                }
+            }
+
+            @Override
+            public void include(ServletRequest request, ServletResponse response) throws ServletException, IOException {
+                d.include(request, response);
+            }
+        };
     }
 
     @Override

@@ -96,7 +96,7 @@ final class SessionResponse extends HttpServletResponseWrapper {
     }
 
     private int holdCapacity() {
-        return through ? 0 : Math.max(0, getBufferSize());
+        return through || state.unseenForward() ? 0 : Math.max(0, getBufferSize());
     }
 
     @Override
