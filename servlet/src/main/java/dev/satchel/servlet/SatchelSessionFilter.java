@@ -141,6 +141,7 @@ public final class SatchelSessionFilter implements Filter {
             // The container ends the response when the forward returns, without passing through the
             // wrappers: commit and let the held body go at the end of the forwarded resource.
             state.filteringForward(1);
+            ours.discardHeld(); // a forward clears the buffer (Jetty clears only its own)
             try {
                 chain.doFilter(req, res);
             } catch (Throwable t) {

@@ -96,6 +96,7 @@ final class SessionRequest extends HttpServletRequestWrapper {
             @Override
             public void forward(ServletRequest request, ServletResponse response) throws ServletException, IOException {
                 state.forwarding(1);
+                SessionRequest.this.response.discardHeld(); // a forward clears the buffer; a container clearing its own misses what is held here
                 try {
                     d.forward(request, response);
                 } finally {

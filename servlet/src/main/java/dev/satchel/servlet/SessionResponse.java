@@ -349,7 +349,8 @@ final class SessionResponse extends HttpServletResponseWrapper {
 
         private void reachedLength() throws IOException {
             if (contentLength >= 0 && count >= contentLength) {
-                release(); // the container sends the whole response as soon as it has it
+                release();
+                out.flush(); // the body is complete: send it now (Tomcat 10.1 would wait for the end of the request)
             }
         }
 
@@ -469,6 +470,7 @@ final class SessionResponse extends HttpServletResponseWrapper {
             bytes += encodedLength(buf, from, len);
             if (bytes >= contentLength) {
                 release();
+                out.flush();
             }
         }
 
