@@ -1,6 +1,7 @@
 package dev.satchel.spi;
 
 import dev.satchel.SessionManager;
+import dev.satchel.SessionStoreException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Set;
