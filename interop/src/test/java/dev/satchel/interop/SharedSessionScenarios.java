@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.satchel.spi.SessionAccess;
-import dev.satchel.spi.SessionIds;
 import dev.satchel.SessionManager;
 import dev.satchel.SigningKeys;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,30 @@ abstract class SharedSessionScenarios {
             assertEquals("20", b.get(java, "/get?name=count").body());
             assertEquals("20", b.get(other, "/get?name=count").body());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Language.class)
+    void theOtherSideKeepsTheExpiryFieldsAndWritesNothingForAReadOnlyRequest(Language language) {
+        Side other = others.get(language);
+        Browser b = new Browser(COOKIE);
+        b.get(java, "/count");
+        SessionRecord before = stored(b.sid());
+        b.get(other, "/count");
+        SessionRecord after = stored(b.sid());
+        assertEquals(List.of(before.created(), before.idleTimeoutMillis(), before.deadline(), before.version() + 1),
+                List.of(after.created(), after.idleTimeoutMillis(), after.deadline(), after.version()));
+        assertTrue(after.lastAccess() >= before.lastAccess(), "the last access moves forward only");
+        b.get(other, "/whoami");
+        assertEquals(after.version(), stored(b.sid()).version(), "a read-only request before the touch is due writes nothing");
+
+        Browser created = new Browser(COOKIE);
+        created.get(other, "/count");
+        SessionRecord fresh = stored(created.sid());
+        assertEquals(List.of(1L, 30 * 60_000L, fresh.created() + 12 * 3_600_000L),
+                List.of(fresh.version(), fresh.idleTimeoutMillis(), fresh.deadline()),
+                "a session the other side creates has the Java side's timeouts");
+        assertTrue(fresh.lastAccess() >= fresh.created());
     }
 
     @ParameterizedTest
@@ -225,7 +250,7 @@ abstract class SharedSessionScenarios {
         String digest = good.substring(23);
         Browser stranger = new Browser(COOKIE);
         stranger.get(other, "/count");
-        String randval = SessionAccess.record(manager().get(sid).orElseThrow()).randval();
+        String randval = stored(sid).randval();
         Map<String, String> forged = new LinkedHashMap<>();
         forged.put("a digest with one character changed", COOKIE + "=" + sid + "!" + digest.substring(0, 42) + flip(digest.charAt(42)));
         forged.put("another session's digest", COOKIE + "=" + sid + "!" + stranger.cookie().substring(23));
@@ -257,7 +282,7 @@ abstract class SharedSessionScenarios {
             Browser b = new Browser(COOKIE);
             b.get(java, "/count");
             String sid = b.sid();
-            String randval = SessionAccess.record(manager().get(sid).orElseThrow()).randval();
+            String randval = stored(sid).randval();
             b.cookie(sid + "!" + digest(olderKey, sid, randval));
             Browser.Response r = b.get(side, "/count");
             assertEquals("2", r.body(), "accepted on " + side);
@@ -322,6 +347,11 @@ abstract class SharedSessionScenarios {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** The record stored for {@code sid}, read through the Java side's manager. */
+    SessionRecord stored(String sid) {
+        return SessionAccess.record(manager().get(sid).orElseThrow());
+    }
 
     /** The test app of {@code language}. */
     Side other(Language language) {
