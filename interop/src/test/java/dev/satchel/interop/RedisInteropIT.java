@@ -1,16 +1,9 @@
 package dev.satchel.interop;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.store.redis.RedisSessionManager;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -83,21 +76,6 @@ class RedisInteropIT extends SharedSessionScenarios {
         if (redis != null) {
             redis.close();
         }
-    }
-
-    @ParameterizedTest
-    @EnumSource(Language.class)
-    void aLoginOnTheOtherSideIsInJavasPrincipalIndex(Language language) {
-        Side other = other(language);
-        Browser b = new Browser(COOKIE);
-        b.get(other, "/count");
-        String user = "erin-" + language;
-        assertEquals("ok", b.get(other, "/login?user=" + user).body());
-        List<Session> found = manager.findByPrincipal(user);
-        assertEquals(List.of(b.sid()), found.stream().map(Session::id).toList(), "log out everywhere finds it");
-        assertEquals(1, manager.removeByPrincipal(user));
-        assertEquals("-", b.get(other, "/whoami").body());
-        assertTrue(manager.findByPrincipal(user).isEmpty());
     }
 
     private static String key(String sid) {
