@@ -189,10 +189,7 @@ final class RequestState {
      */
     void finish(SessionResponse via) throws IOException {
         synchronized (this) {
-            try {
-                commitPoint(via);
-            } catch (SessionStoreException e) {
-                storeFailed(e, via);
+            if (!committedOrAnswered(via)) {
                 return;
             }
             HttpServletResponse target = via.target();
@@ -209,15 +206,20 @@ final class RequestState {
      * after which the container may complete the response without passing through this filter again.
      */
     void release(SessionResponse via) throws IOException {
-        synchronized (this) {
-            try {
-                commitPoint(via);
-            } catch (SessionStoreException e) {
-                storeFailed(e, via);
-                return;
-            }
+        if (committedOrAnswered(via)) {
+            via.passThrough();
         }
-        via.passThrough();
+    }
+
+    /** Passes the commit point; {@code false} if the store failed and the response became the failure status. */
+    private synchronized boolean committedOrAnswered(SessionResponse via) {
+        try {
+            commitPoint(via);
+            return true;
+        } catch (SessionStoreException e) {
+            storeFailed(e, via);
+            return false;
+        }
     }
 
     /** The async request is complete: save a change made since the last commit point (no cookie can go now). */

@@ -34,7 +34,7 @@ import tools.jackson.core.type.TypeReference;
  *     .build();
  * FilterRegistration.Dynamic f = servletContext.addFilter("satchel", filter);
  * f.setAsyncSupported(true);
- * f.addMappingForUrlPatterns(EnumSet.of(REQUEST, ASYNC, ERROR), false, "/*");   // first in the chain
+ * f.addMappingForUrlPatterns(EnumSet.of(REQUEST, FORWARD, ASYNC, ERROR), false, "/*");   // first in the chain
  * }</pre>
  *
  * <p><b>When the session is saved.</b> Exactly once before the first byte of the response leaves, and
@@ -46,8 +46,8 @@ import tools.jackson.core.type.TypeReference;
  * id, a new or invalidated session) the log says the cookie could not be sent.
  *
  * <p><b>Where it must sit.</b> First in the chain, before every filter that reads the session or writes
- * the response, mapped for {@code REQUEST}, {@code ASYNC} and {@code ERROR} dispatches, with async
- * support. A component further down that bypasses the wrappers and writes to the container's own response
+ * the response, mapped for {@code REQUEST}, {@code FORWARD}, {@code ASYNC} and {@code ERROR} dispatches,
+ * with async support. A component further down that bypasses the wrappers and writes to the container's own response
  * makes the filter log an error when it finds the response committed without its cookie.
  *
  * <p><b>Failures.</b> A {@link dev.satchel.SessionStoreException} (store unreachable, timed out) becomes the

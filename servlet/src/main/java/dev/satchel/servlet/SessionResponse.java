@@ -286,16 +286,10 @@ final class SessionResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(int b) throws IOException {
-            if (passing) {
+            if (!room(1)) {
                 out.write(b);
                 return;
             }
-            if (count + 1 > holdCapacity()) {
-                release();
-                out.write(b);
-                return;
-            }
-            ensure(count + 1);
             buf[count++] = (byte) b;
             reachedLength();
         }
@@ -303,19 +297,26 @@ final class SessionResponse extends HttpServletResponseWrapper {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, b.length);
-            if (passing) {
+            if (!room(len)) {
                 out.write(b, off, len);
                 return;
             }
-            if (count + len > holdCapacity()) {
-                release();
-                out.write(b, off, len);
-                return;
-            }
-            ensure(count + len);
             System.arraycopy(b, off, buf, count, len);
             count += len;
             reachedLength();
+        }
+
+        /** Whether {@code len} more bytes are held; if not, everything held so far has been released. */
+        private boolean room(int len) throws IOException {
+            if (passing) {
+                return false;
+            }
+            if (count + len > holdCapacity()) {
+                release();
+                return false;
+            }
+            ensure(count + len);
+            return true;
         }
 
         @Override
@@ -401,16 +402,10 @@ final class SessionResponse extends HttpServletResponseWrapper {
 
         @Override
         public void write(int c) throws IOException {
-            if (passing) {
+            if (!room(1)) {
                 out.write(c);
                 return;
             }
-            if (count + 1 > holdCapacity()) {
-                release();
-                out.write(c);
-                return;
-            }
-            ensure(count + 1);
             buf[count++] = (char) c;
             reachedLength(count - 1, 1);
         }
@@ -418,16 +413,10 @@ final class SessionResponse extends HttpServletResponseWrapper {
         @Override
         public void write(char[] cbuf, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, cbuf.length);
-            if (passing) {
+            if (!room(len)) {
                 out.write(cbuf, off, len);
                 return;
             }
-            if (count + len > holdCapacity()) {
-                release();
-                out.write(cbuf, off, len);
-                return;
-            }
-            ensure(count + len);
             System.arraycopy(cbuf, off, buf, count, len);
             count += len;
             reachedLength(count - len, len);
@@ -436,19 +425,26 @@ final class SessionResponse extends HttpServletResponseWrapper {
         @Override
         public void write(String s, int off, int len) throws IOException {
             Objects.checkFromIndexSize(off, len, s.length());
-            if (passing) {
+            if (!room(len)) {
                 out.write(s, off, len);
                 return;
             }
-            if (count + len > holdCapacity()) {
-                release();
-                out.write(s, off, len);
-                return;
-            }
-            ensure(count + len);
             s.getChars(off, off + len, buf, count);
             count += len;
             reachedLength(count - len, len);
+        }
+
+        /** Whether {@code len} more characters are held; if not, everything held so far has been released. */
+        private boolean room(int len) throws IOException {
+            if (passing) {
+                return false;
+            }
+            if (count + len > holdCapacity()) {
+                release();
+                return false;
+            }
+            ensure(count + len);
+            return true;
         }
 
         @Override
