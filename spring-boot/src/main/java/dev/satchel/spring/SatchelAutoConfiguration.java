@@ -9,6 +9,7 @@ import dev.satchel.spi.StoreMetrics;
 import dev.satchel.store.caching.CacheMetrics;
 import dev.satchel.store.caching.CachingSessionManager;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
@@ -92,7 +93,7 @@ public class SatchelAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(name = "satchelSessionFilter")
-    public FilterRegistrationBean<SatchelSessionFilter> satchelSessionFilter(HttpSessions sessions,
+    public FilterRegistrationBean<Filter> satchelSessionFilter(HttpSessions sessions,
             SatchelProperties properties, ObjectProvider<SatchelFilterCustomizer> customizers,
             ObjectProvider<HttpSessionListener> sessionListeners,
             ObjectProvider<HttpSessionAttributeListener> attributeListeners,
@@ -109,7 +110,7 @@ public class SatchelAutoConfiguration {
         attributeListeners.orderedStream().forEach(listeners::add);
         idListeners.orderedStream().forEach(listeners::add);
         listeners.forEach(b::listener);
-        FilterRegistrationBean<SatchelSessionFilter> registration = new FilterRegistrationBean<>(b.build());
+        FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new SpringSessionValues(b.build()));
         registration.setName("satchelSessionFilter");
         registration.setOrder(properties.getFilter().getOrder());
         registration.setAsyncSupported(true);

@@ -80,7 +80,7 @@ public final class SatchelSecurityContextRepository implements SecurityContextRe
         if (a == null || !a.isAuthenticated() || trust.isAnonymous(a)) {
             if (session != null && session.getAttribute(ATTRIBUTE) != null) {
                 session.removeAttribute(ATTRIBUTE);
-                SatchelSessionFilter.setPrincipal(session, null);
+                SatchelSessionFilter.setPrincipal(SpringSessionValues.unwrap(session), null);
             }
             return;
         }
@@ -97,9 +97,9 @@ public final class SatchelSecurityContextRepository implements SecurityContextRe
         if (!stored.equals(session.getAttribute(ATTRIBUTE))) {
             session.setAttribute(ATTRIBUTE, stored);
         }
-        Optional<String> principal = SatchelSessionFilter.principal(session);
+        Optional<String> principal = SatchelSessionFilter.principal(SpringSessionValues.unwrap(session));
         if (!principal.equals(Optional.of(stored.name()))) {
-            if (!SatchelSessionFilter.setPrincipal(session, stored.name())) {
+            if (!SatchelSessionFilter.setPrincipal(SpringSessionValues.unwrap(session), stored.name())) {
                 throw new IllegalStateException("the session is not a Satchel session: is SatchelSessionFilter mapped "
                         + "before Spring Security's filter chain?");
             }
@@ -124,7 +124,7 @@ public final class SatchelSecurityContextRepository implements SecurityContextRe
         if (Boolean.TRUE.equals(session.getAttribute(EXPIRED_ATTRIBUTE))) {
             return null;
         }
-        if (!SatchelSessionFilter.principal(session).equals(Optional.of(stored.name()))) {
+        if (!SatchelSessionFilter.principal(SpringSessionValues.unwrap(session)).equals(Optional.of(stored.name()))) {
             LOG.debug("The stored authentication does not match the session's principal; treating the session as unauthenticated");
             return null;
         }
