@@ -36,6 +36,15 @@ final class RunningApp implements AutoCloseable {
         return "http://127.0.0.1:" + port + path;
     }
 
+    /** GET {@code path} with {@code browser}, expecting 200; the body. */
+    String get(Browser browser, String path) {
+        java.net.http.HttpResponse<String> r = browser.get(url(path));
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET " + path + ": " + r.statusCode() + " " + r.headers().map() + " " + r.body());
+        }
+        return r.body();
+    }
+
     <T> T bean(Class<T> type) {
         return context.getBean(type);
     }
