@@ -35,9 +35,9 @@ public class SatchelHealthAutoConfiguration {
         return () -> {
             try {
                 manager.exists(randomId());
-                return Health.up().withDetail("store", manager.getClass().getSimpleName()).build();
+                return Health.up().build();
             } catch (SessionStoreException e) {
-                return Health.down(e).withDetail("store", manager.getClass().getSimpleName()).build();
+                return Health.down(e).build();
             }
         };
     }

@@ -148,6 +148,9 @@ class RedisTwoInstancesIT {
         HttpResponse<String> r = browser.get(a.url("/hello"));
         assertEquals(503, r.statusCode(), r.body());
         assertFalse(r.body().contains("Exception"), r.body());
+        org.springframework.boot.health.contributor.HealthIndicator health = a.context.getBean("satchelHealthIndicator",
+                org.springframework.boot.health.contributor.HealthIndicator.class);
+        assertEquals(org.springframework.boot.health.contributor.Status.DOWN, health.health().getStatus());
     }
 
     /** Every key and value in Redis, as text. */
