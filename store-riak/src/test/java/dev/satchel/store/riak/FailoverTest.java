@@ -54,14 +54,15 @@ class FailoverTest {
     @DisplayName("a node that refuses connections is skipped, retried after the interval, and used once it is back")
     void refusedNodeIsSkippedAndRetriedLater() throws Exception {
         String sid = create();
+        int served = n2.requests.get();
         n2.stop();
         work(sid, 12);
         n2.restart();
         work(sid, 12);
-        assertEquals(0, n2.requests.get(), "still skipped: the retry interval has not passed");
+        assertEquals(served, n2.requests.get(), "still skipped: the retry interval has not passed");
         clock.advance(Duration.ofSeconds(11));
         work(sid, 12);
-        assertTrue(n2.requests.get() > 0, "tried again after the interval, and it answered");
+        assertTrue(n2.requests.get() > served, "tried again after the interval, and it answered");
         assertEquals(24 + 12, load(sid).get("n"));
     }
 
