@@ -17,14 +17,15 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code SessionManagerContract} against a Riak reached over HTTP only — a real node ({@link RiakIntegrationTest},
  * {@link RiakLossyIntegrationTest}) or, to check this class itself, the stand-in. Each test uses a fresh bucket
- * {@code satchel-it-<uuid>} (Riak cannot drop one; they are left behind), set up as {@link #setup()} says.
- * The direct reads of the backdoor send the same {@code Accept} as the store.
+ * {@code satchel-it-<uuid>} (Riak cannot drop one; they are left behind), set up as {@link #setup()} says; the
+ * second manager of the two-node cases uses the nodes in reverse order. The backdoor is {@link HttpBackdoor}.
  */
 abstract class RealRiakContract extends SessionManagerContract {
 
@@ -38,8 +39,7 @@ abstract class RealRiakContract extends SessionManagerContract {
         DEFAULT_TYPE_LOSSY
     }
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private String bucket;
+    private HttpBackdoor backdoor;
 
     /** The nodes' base URLs. */
     abstract List<String> urls();
@@ -49,44 +49,55 @@ abstract class RealRiakContract extends SessionManagerContract {
 
     abstract Setup setup();
 
-    @Override
-    protected SessionManager createManager(Clock clock) throws Exception {
-        bucket = "satchel-it-" + UUID.randomUUID();
-        RiakSessionManager.Builder b = RiakSessionManager.builder().nodes(urls()).bucket(bucket).clock(clock)
+    /**
+     * A builder for a fresh bucket {@code bucket} set up as {@code setup} says (for
+     * {@link Setup#DEFAULT_TYPE_BUCKET_WITH_SIBLINGS} this sets the bucket's {@code allow_mult} over HTTP).
+     */
+    static RiakSessionManager.Builder builder(List<String> urls, Setup setup, String type, String bucket, Clock clock) {
+        RiakSessionManager.Builder b = RiakSessionManager.builder().nodes(urls).bucket(bucket).clock(clock)
                 .withoutBackgroundSweeper();
-        switch (setup()) {
+        switch (setup) {
             case TYPE_WITH_SIBLINGS:
-                b.bucketType(bucketType());
+                b.bucketType(type);
                 break;
             case DEFAULT_TYPE_BUCKET_WITH_SIBLINGS:
-                HttpResponse<String> r = send("PUT", "/buckets/" + bucket + "/props", "{\"props\":{\"allow_mult\":true}}");
-                assertEquals(204, r.statusCode(), "setting allow_mult on the test bucket: " + r.body());
+                allowMult(urls.get(0), bucket);
                 break;
             default:
                 b.siblingPolicy(RiakSessionManager.SiblingPolicy.ACCEPT_LOSSY_LAST_WRITE_WINS);
+        }
+        return b;
+    }
+
+    /** The backdoor into {@code bucket} as {@link #builder} set it up. */
+    static HttpBackdoor backdoor(List<String> urls, Setup setup, String type, String bucket, IntSupplier sweep) {
+        return new HttpBackdoor(urls.get(0), setup == Setup.TYPE_WITH_SIBLINGS ? type : null, bucket, sweep);
+    }
+
+    @Override
+    protected SessionManager createManager(Clock clock) throws Exception {
+        String bucket = "satchel-it-" + UUID.randomUUID();
+        backdoor = backdoor(urls(), setup(), bucketType(), bucket, () -> StoreSessionManager.sweepNow(manager));
+        return builder(urls(), setup(), bucketType(), bucket, clock).build();
+    }
+
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        List<String> reversed = new java.util.ArrayList<>(urls());
+        java.util.Collections.reverse(reversed);
+        RiakSessionManager.Builder b = RiakSessionManager.builder().nodes(reversed).bucket(backdoor.bucket()).clock(clock)
+                .withoutBackgroundSweeper();
+        if (setup() == Setup.TYPE_WITH_SIBLINGS) {
+            b.bucketType(bucketType());
+        } else if (setup() == Setup.DEFAULT_TYPE_LOSSY) {
+            b.siblingPolicy(RiakSessionManager.SiblingPolicy.ACCEPT_LOSSY_LAST_WRITE_WINS);
         }
         return b.build();
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new StoreBackdoor() {
-            @Override
-            public boolean isStored(String sid) {
-                int status = send("GET", keyPath(sid), null).statusCode();
-                return status == 200 || status == 300;
-            }
-
-            @Override
-            public boolean plantCorrupt(String sid) {
-                return send("PUT", keyPath(sid), "{\"v\":1,\"id\":").statusCode() / 100 == 2;
-            }
-
-            @Override
-            public int sweepExpired() {
-                return StoreSessionManager.sweepNow(manager);
-            }
-        };
+        return backdoor;
     }
 
     @Test
@@ -99,19 +110,16 @@ abstract class RealRiakContract extends SessionManagerContract {
                 e.getMessage());
     }
 
-    private String keyPath(String sid) {
-        String prefix = setup() == Setup.TYPE_WITH_SIBLINGS ? "/types/" + bucketType() : "";
-        return prefix + "/buckets/" + bucket + "/keys/" + sid;
-    }
-
-    private HttpResponse<String> send(String method, String path, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(urls().get(0) + path))
+    /** {@code PUT /buckets/<bucket>/props {"props":{"allow_mult":true}}}: siblings in a default-type bucket. */
+    private static void allowMult(String node, String bucket) {
+        HttpRequest put = HttpRequest.newBuilder(URI.create(node + "/buckets/" + bucket + "/props"))
                 .header("Content-Type", "application/json").header("Accept", RiakRequests.ACCEPT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"props\":{\"allow_mult\":true}}")).build();
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient().send(put, HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, r.statusCode(), "setting allow_mult on the test bucket: " + r.body());
         } catch (IOException e) {
-            throw new SessionStoreException("backdoor request failed", e);
+            throw new SessionStoreException("could not set the test bucket's properties", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SessionStoreException("interrupted", e);
