@@ -155,11 +155,6 @@ final class RiakNodes {
         throw new SessionStoreUnavailableException(message, last);
     }
 
-    /** The base URIs, in configured order. */
-    URI[] bases() {
-        return bases.clone();
-    }
-
     private RiakResponse attempt(int node, String method, String pathAndQuery, String[] headers, byte[] body)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(bases[node] + pathAndQuery))

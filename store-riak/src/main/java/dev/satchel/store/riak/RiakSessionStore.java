@@ -211,11 +211,6 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
         return ids;
     }
 
-    /** The base URIs of the nodes; for tests. */
-    List<java.net.URI> nodes() {
-        return List.of(nodes.bases());
-    }
-
     // ------------------------------------------------------------------ the write path
 
     private SessionRecord applyLocked(String sid, ChangeSet changes) {
