@@ -6,12 +6,53 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The properties of the sessions bucket as Riak reports them ({@code GET …/props}), read once at start-up, and
- * the checks the store makes of them: the bucket must keep concurrent writes as siblings
- * ({@code allow_mult=true}, {@code last_write_wins=false}) unless the user accepted the loss, and every quorum
- * must fit its {@code n_val}, with {@code pr} and {@code pw} a majority. Immutable.
+ * The properties of the sessions bucket as Riak reports them ({@code GET …/props}), and the checks the store
+ * makes of them: the bucket must keep concurrent writes as siblings ({@code allow_mult=true},
+ * {@code last_write_wins=false}) unless the user accepted the loss, and every quorum must fit its
+ * {@code n_val}, with {@code pr} and {@code pw} a majority. {@link Check} reads and checks them once. Immutable.
  */
 final class BucketProperties {
+
+    /**
+     * The check of one bucket, made once: at start-up when a node answers, else before the store's first
+     * operation (until it succeeds every operation makes it, and fails as it does). Thread-safe.
+     */
+    static final class Check {
+        private final String bucketType;
+        private final String bucket;
+        private final RiakSessionManager.SiblingPolicy policy;
+        private final Quorum[] quorums; // r, pr, w, pw, dw, rw
+        private volatile BucketProperties passed;
+
+        Check(String bucketType, String bucket, RiakSessionManager.SiblingPolicy policy, Quorum r, Quorum pr, Quorum w,
+                Quorum pw, Quorum dw, Quorum rw) {
+            this.bucketType = bucketType;
+            this.bucket = bucket;
+            this.policy = policy;
+            this.quorums = new Quorum[] {r, pr, w, pw, dw, rw};
+        }
+
+        /**
+         * The bucket's properties, read and checked the first time.
+         *
+         * @throws SessionStoreException if the bucket is refused (see {@link BucketProperties#check})
+         * @throws dev.satchel.SessionStoreUnavailableException if no node answers
+         */
+        BucketProperties passed(RiakNodes nodes, RiakRequests requests) {
+            BucketProperties p = passed;
+            if (p != null) {
+                return p;
+            }
+            synchronized (this) {
+                if (passed == null) {
+                    BucketProperties read = read(nodes, requests, bucketType, bucket);
+                    read.check(policy, quorums[0], quorums[1], quorums[2], quorums[3], quorums[4], quorums[5]);
+                    passed = read;
+                }
+                return passed;
+            }
+        }
+    }
 
     private final String where;
     private final boolean allowMult;

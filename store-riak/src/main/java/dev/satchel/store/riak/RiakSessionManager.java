@@ -6,6 +6,8 @@ import static dev.satchel.spi.BuilderRules.requireState;
 import static dev.satchel.spi.BuilderRules.requireUnset;
 
 import dev.satchel.SessionManager;
+import dev.satchel.SessionStoreTimeoutException;
+import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.StoreSessionManager;
 import java.net.URI;
@@ -15,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sessions in Riak KV, over its HTTP API with the JDK's {@link java.net.http.HttpClient}. The manager
@@ -43,8 +47,8 @@ import java.util.regex.Pattern;
  * newer format are never touched.
  *
  * <h2>Consistency</h2>
- * At start-up the manager reads the bucket's properties and refuses a bucket that keeps only one of two
- * concurrent writes ({@code allow_mult=false}, as in Riak's default bucket type, or {@code last_write_wins=true}):
+ * At start-up (or, when no node answers then, before its first operation) the manager reads the bucket's
+ * properties and refuses a bucket that keeps only one of two concurrent writes ({@code allow_mult=false}, as in Riak's default bucket type, or {@code last_write_wins=true}):
  * on a real node that lost 23–33 % of acknowledged concurrent updates. Use a bucket type created with
  * {@code allow_mult=true}, or accept the loss with {@link SiblingPolicy#ACCEPT_LOSSY_LAST_WRITE_WINS}. Reads
  * and writes need a majority of the primary replicas ({@code pr}, {@code pw}), so a live session is never read
@@ -59,6 +63,8 @@ import java.util.regex.Pattern;
  * request is a {@link dev.satchel.SessionStoreException} with Riak's sentence.
  */
 public final class RiakSessionManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RiakSessionManager.class);
 
     private RiakSessionManager() {}
 
@@ -320,14 +326,14 @@ public final class RiakSessionManager {
 
         /**
          * Reads the bucket's properties from Riak, checks them, and builds the manager (starting its sweeper,
-         * unless turned off).
+         * unless turned off). When no node answers, the manager is built all the same (logged at WARN) and the
+         * check is made before its first operation, which fails as the check does until it passes.
          *
          * @throws IllegalStateException if no node was added
          * @throws dev.satchel.SessionStoreException if the bucket drops concurrent writes and
          *     {@link SiblingPolicy#ACCEPT_LOSSY_LAST_WRITE_WINS} was not chosen, if the bucket type does not
          *     exist, or if a quorum does not fit the bucket's {@code n_val} ({@code pr} and {@code pw} must be
          *     a majority); the message says what to change
-         * @throws dev.satchel.SessionStoreUnavailableException if no node answers
          */
         public SessionManager build() {
             StoreSessionManager.Builder b = StoreSessionManager.over(buildStore()).name("riak")
@@ -356,10 +362,17 @@ public final class RiakSessionManager {
                     2 * SessionCodec.MAX_DOCUMENT_LENGTH);
             RiakRequests requests = new RiakRequests(bucketType, effectiveBucket, effectiveR, effectivePr, effectiveW,
                     effectivePw, effectiveDw, effectiveRw);
-            BucketProperties props = BucketProperties.read(riak, requests, bucketType, effectiveBucket);
-            props.check(siblingPolicy == null ? SiblingPolicy.REQUIRE_SIBLINGS : siblingPolicy, effectiveR, effectivePr,
-                    effectiveW, effectivePw, effectiveDw, effectiveRw);
-            return new RiakSessionStore(riak, requests, props.keepsSiblings(),
+            BucketProperties.Check check = new BucketProperties.Check(bucketType, effectiveBucket,
+                    siblingPolicy == null ? SiblingPolicy.REQUIRE_SIBLINGS : siblingPolicy,
+                    effectiveR, effectivePr, effectiveW, effectivePw, effectiveDw, effectiveRw);
+            try {
+                check.passed(riak, requests);
+            } catch (SessionStoreUnavailableException | SessionStoreTimeoutException e) {
+                // Riak being away must not keep the application from starting: the first operation checks.
+                LOG.warn("No Riak node answered at start-up ({}); the bucket's properties will be checked before"
+                        + " the first operation", e.getMessage());
+            }
+            return new RiakSessionStore(riak, requests, check,
                     (tombstoneRetention == null ? Duration.ofHours(1) : tombstoneRetention).toMillis(),
                     indexPageSize == 0 ? 500 : indexPageSize);
         }

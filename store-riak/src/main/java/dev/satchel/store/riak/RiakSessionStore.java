@@ -58,19 +58,19 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     private final RiakNodes nodes;
     private final RiakRequests requests;
-    private final boolean keepsSiblings;
+    private final BucketProperties.Check bucket;
     private final long tombstoneRetentionMillis;
     private final int indexPageSize;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
     /**
-     * @param keepsSiblings whether the bucket keeps concurrent writes as siblings (checked at start-up)
+     * @param bucket the check of the bucket's properties, made before the first operation if not yet made
      */
-    RiakSessionStore(RiakNodes nodes, RiakRequests requests, boolean keepsSiblings, long tombstoneRetentionMillis,
+    RiakSessionStore(RiakNodes nodes, RiakRequests requests, BucketProperties.Check bucket, long tombstoneRetentionMillis,
             int indexPageSize) {
         this.nodes = nodes;
         this.requests = requests;
-        this.keepsSiblings = keepsSiblings;
+        this.bucket = bucket;
         this.tombstoneRetentionMillis = tombstoneRetentionMillis;
         this.indexPageSize = indexPageSize;
         for (int i = 0; i < LOCK_STRIPES; i++) {
@@ -80,6 +80,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     @Override
     public SessionRecord load(String sid) {
+        checkBucket();
         RiakObject o = fetch(sid);
         if (o.isAbsent()) {
             return null;
@@ -100,6 +101,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     @Override
     public boolean create(SessionRecord record) {
+        checkBucket();
         String sid = record.id();
         SessionDocument doc = SessionDocument.created(record, newToken());
         byte[] body = doc.encode();
@@ -119,11 +121,12 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     @Override
     public SessionRecord apply(ChangeSet changes) {
+        boolean keepsSiblings = checkBucket().keepsSiblings();
         String sid = changes.sessionId();
         ReentrantLock lock = lockFor(sid);
         lock.lock();
         try {
-            return applyLocked(sid, changes);
+            return applyLocked(sid, changes, keepsSiblings);
         } finally {
             lock.unlock();
         }
@@ -131,6 +134,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     @Override
     public void delete(String sid) {
+        checkBucket();
         ReentrantLock lock = lockFor(sid);
         lock.lock();
         try {
@@ -150,6 +154,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
      */
     @Override
     public void discard(String sid) {
+        checkBucket();
         ReentrantLock lock = lockFor(sid);
         lock.lock();
         try {
@@ -175,6 +180,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     @Override
     public int sweep(long now, int limit, Consumer<? super SessionRecord> removed) {
+        checkBucket();
         int count = 0;
         String continuation = null;
         do {
@@ -196,6 +202,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     @Override
     public Collection<String> idsOfPrincipal(String principal) {
+        checkBucket();
         List<String> ids = new ArrayList<>();
         String term = RiakRequests.principalTerm(principal);
         String continuation = null;
@@ -213,7 +220,7 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
 
     // ------------------------------------------------------------------ the write path
 
-    private SessionRecord applyLocked(String sid, ChangeSet changes) {
+    private SessionRecord applyLocked(String sid, ChangeSet changes, boolean keepsSiblings) {
         RiakObject state = fetch(sid);
         for (int attempt = 1; ; attempt++) {
             if (state.isAbsent()) {
@@ -438,6 +445,11 @@ final class RiakSessionStore implements SweepableStore, PrincipalIndexedStore {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The bucket's properties, checked; the check is made here if start-up could not reach a node. */
+    private BucketProperties checkBucket() {
+        return bucket.passed(nodes, requests);
+    }
 
     private void writeBackQuietly(String sid, SessionDocument merged, String vclock) {
         try {

@@ -153,11 +153,29 @@ class BuilderTest {
     }
 
     @Test
-    @DisplayName("build() reads the bucket's properties: no node answering is SessionStoreUnavailableException")
-    void buildNeedsAnAnsweringNode() {
-        SessionStoreUnavailableException e = assertThrows(SessionStoreUnavailableException.class,
-                () -> builder().node("http://127.0.0.1:1").connectTimeout(Duration.ofSeconds(1)).build());
-        assertTrue(e.getMessage().startsWith("no Riak node served GET"), e.getMessage());
+    @DisplayName("no node answering at build(): built all the same; the first operations make the check, and fail as it does")
+    void bucketIsCheckedOnFirstUseWhenRiakWasAway() throws Exception {
+        try (RiakStandIn riak = new RiakStandIn().createBucketType("sessions", true)) {
+            RiakStandIn.Node node = riak.startNode();
+            node.stop();
+            try (SessionManager lossy = builder().node(node.url()).withoutBackgroundSweeper().build();
+                    SessionManager typed = builder().node(node.url()).bucketType("sessions").withoutBackgroundSweeper()
+                            .nodeRetryAfter(Duration.ofMillis(1)).build()) {
+                String sid = "AAAAAAAAAAAAAAAAAAAAAA";
+                SessionStoreUnavailableException away = assertThrows(SessionStoreUnavailableException.class,
+                        () -> lossy.exists(sid));
+                assertTrue(away.getMessage().startsWith("no Riak node served GET"), away.getMessage());
+                node.restart();
+                SessionStoreException refused = assertThrows(SessionStoreException.class, () -> lossy.exists(sid));
+                assertTrue(refused.getMessage().contains("has allow_mult=false"), refused.getMessage());
+                assertThrows(SessionStoreException.class, () -> lossy.get(sid), "and again: it never passed");
+                Session s = typed.newSession();
+                s.put("a", 1);
+                assertTrue(typed.put(s), "the type that keeps siblings passes the check made now");
+                assertTrue(node.log.stream().filter(l -> l.startsWith("GET /types/sessions/buckets/sessions/props"))
+                        .count() == 1, "checked once: " + node.log);
+            }
+        }
     }
 
     @Test
