@@ -5,7 +5,6 @@ import dev.satchel.spi.SessionManagerProvider;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,14 +33,14 @@ public final class RiakProvider implements SessionManagerProvider {
     }
 
     @Override
-    public SessionManager open(URI uri, Clock clock) {
+    public SessionManager open(URI uri, Context context) {
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("a riak: URI must not have user info");
         }
         if (uri.getHost() == null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("a riak: URI is riak://host[:port][/types/TYPE][/buckets/BUCKET][?settings]");
         }
-        RiakSessionManager.Builder b = RiakSessionManager.builder().clock(clock);
+        RiakSessionManager.Builder b = RiakSessionManager.builder().clock(context.clock()).metrics(context.metrics());
         path(uri.getRawPath(), b);
         List<String> hosts = new ArrayList<>(List.of(hostAndPort(uri.getHost(), uri.getPort())));
         boolean https = false;

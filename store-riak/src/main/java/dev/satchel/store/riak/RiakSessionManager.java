@@ -9,6 +9,7 @@ import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.StoreMetrics;
 import dev.satchel.spi.StoreSessionManager;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -124,6 +125,7 @@ public final class RiakSessionManager {
         private Duration sweepInterval;
         private int indexPageSize;
         private Duration tombstoneRetention;
+        private StoreMetrics metrics;
 
         private Builder() {}
 
@@ -324,6 +326,13 @@ public final class RiakSessionManager {
             return this;
         }
 
+        /** Where store operations are reported; default {@link StoreMetrics#NONE}. */
+        public Builder metrics(StoreMetrics metrics) {
+            requireUnset(this.metrics, "metrics");
+            this.metrics = requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /**
          * Reads the bucket's properties from Riak, checks them, and builds the manager (starting its sweeper,
          * unless turned off). When no node answers, the manager is built all the same (logged at WARN) and the
@@ -340,6 +349,9 @@ public final class RiakSessionManager {
                     .clock(clock == null ? Clock.systemUTC() : clock);
             if (sweepInterval != null) {
                 b.sweepInterval(sweepInterval);
+            }
+            if (metrics != null) {
+                b.metrics(metrics);
             }
             return b.build();
         }

@@ -14,6 +14,7 @@ import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.StoreMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -58,6 +59,8 @@ class BuilderTest {
         assertSecond("sweep interval was already set to PT1M",
                 b -> b.sweepInterval(Duration.ofMinutes(1)).withoutBackgroundSweeper());
         assertSecond("index page size was already set to 2", b -> b.indexPageSize(2).indexPageSize(3));
+        assertSecond("metrics was already set to " + StoreMetrics.NONE,
+                b -> b.metrics(StoreMetrics.NONE).metrics(StoreMetrics.NONE));
         assertSecond("tombstone retention was already set to PT1H",
                 b -> b.tombstoneRetention(Duration.ofHours(1)).tombstoneRetention(Duration.ofHours(2)));
         assertSecond("node http://h:1 was already added", b -> b.node("http://h:1").node("http://h:1/"));
@@ -85,6 +88,7 @@ class BuilderTest {
         assertNull("clock", b -> b.clock(null));
         assertNull("interval", b -> b.sweepInterval(null));
         assertNull("retention", b -> b.tombstoneRetention(null));
+        assertNull("metrics", b -> b.metrics(null));
     }
 
     @Test

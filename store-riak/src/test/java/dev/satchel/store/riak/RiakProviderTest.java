@@ -37,11 +37,12 @@ class RiakProviderTest {
     }
 
     @Test
-    @DisplayName("riak://host:port/types/T/buckets/B?node=…&pr=all opens a manager over both nodes in that bucket")
+    @DisplayName("riak://host:port/types/T/buckets/B?node=…&pr=all opens a manager over both nodes in that bucket, reporting to the metrics given")
     void opensAManager() {
         String uri = "riak://127.0.0.1:" + a.uri().getPort() + "/types/sessions/buckets/web?node=127.0.0.1:"
                 + b.uri().getPort() + "&pr=all&requestTimeout=PT3S";
-        try (SessionManager m = SessionManagers.open(uri, clock)) {
+        java.util.concurrent.atomic.AtomicInteger reported = new java.util.concurrent.atomic.AtomicInteger();
+        try (SessionManager m = SessionManagers.open(uri, clock, (op, outcome, nanos) -> reported.incrementAndGet())) {
             Session s = m.newSession();
             s.put("n", 1);
             assertTrue(m.put(s));
@@ -49,6 +50,7 @@ class RiakProviderTest {
             assertTrue(riak.object("sessions", "web", s.id()) != null, "in the bucket the path names");
             assertTrue(b.log.stream().anyMatch(l -> l.contains("pr=all")), "the second node and the setting are used");
         }
+        assertTrue(reported.get() >= 2, "create and load were reported");
     }
 
     @Test
