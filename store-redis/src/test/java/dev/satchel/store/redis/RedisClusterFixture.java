@@ -6,12 +6,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -26,6 +33,7 @@ final class RedisClusterFixture implements AutoCloseable {
     private static final int NODES = 6;
 
     private final List<RedisServer> nodes;
+    private RedisClusterClient admin;
 
     private RedisClusterFixture(List<RedisServer> nodes) {
         this.nodes = nodes;
@@ -58,6 +66,17 @@ final class RedisClusterFixture implements AutoCloseable {
     /** Every node as {@code host:port}, to pass as seeds. */
     String[] seeds() {
         return nodes.stream().map(RedisServer::address).toArray(String[]::new);
+    }
+
+    /** A cluster client of the fixture's own, for backdoor commands; closed with the fixture. */
+    synchronized UnifiedJedis admin() {
+        if (admin == null) {
+            Set<HostAndPort> seeds = new HashSet<>();
+            nodes.forEach(n -> seeds.add(n.hostAndPort()));
+            admin = RedisClusterClient.builder().nodes(seeds)
+                    .clientConfig(DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build()).build();
+        }
+        return admin;
     }
 
     /** The running master that owns {@code key}'s slot. */
@@ -118,7 +137,10 @@ final class RedisClusterFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close();
+        }
         nodes.forEach(RedisServer::close);
     }
 

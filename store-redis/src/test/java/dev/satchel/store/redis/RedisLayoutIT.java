@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
@@ -27,21 +28,23 @@ import redis.clients.jedis.resps.ScanResult;
  * What the manager leaves in Redis: the documented key and field layout, an expiry on every session key
  * after every kind of write, and data another program writes by hand read back.
  */
-class RedisLayoutTest {
+class RedisLayoutIT {
 
     @RegisterExtension
     static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private MutableClock clock;
-    private RedisSessionManager manager;
+    private StoreAndManager redis;
+    private SessionManager manager;
     private String namespace;
     private Jedis admin;
 
     @BeforeEach
     void useTestManager() {
         clock = REDIS.clock();
-        manager = REDIS.manager();
-        namespace = manager.namespace();
+        redis = REDIS.manager();
+        manager = redis.manager;
+        namespace = redis.namespace();
         admin = REDIS.admin();
     }
 
@@ -129,10 +132,10 @@ class RedisLayoutTest {
         s.setAbsoluteTimeout(null);
         s.put("a", 1);
         assertTrue(manager.put(s));
-        Map<String, String> hash = admin.hgetAll(manager.sessionKey(s.id()));
+        Map<String, String> hash = admin.hgetAll(redis.sessionKey(s.id()));
         assertFalse(hash.containsKey("deadline"));
         assertFalse(hash.containsKey("principal"));
-        assertEquals(Set.of(manager.sessionKey(s.id())), keys(), "no principal, no index key");
+        assertEquals(Set.of(redis.sessionKey(s.id())), keys(), "no principal, no index key");
     }
 
     @Test
@@ -174,10 +177,10 @@ class RedisLayoutTest {
         assertTrue(manager.put(s));
         Session loaded = manager.get(s.id()).orElseThrow();
         assertEquals(Duration.ofDays(365L * 1_000_000), loaded.idleTimeout());
-        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(manager.sessionKey(s.id())));
+        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(redis.sessionKey(s.id())));
         clock.advance(Duration.ofMinutes(1));
         assertTrue(manager.put(loaded), "a change to it works too");
-        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(manager.sessionKey(s.id())));
+        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(redis.sessionKey(s.id())));
     }
 
     @Test
@@ -221,7 +224,7 @@ class RedisLayoutTest {
         assertTrue(manager.put(s));
         manager.remove(s.id());
         assertEquals(Set.of(), keys());
-        assertNull(admin.hget(manager.sessionKey(s.id()), "v"));
+        assertNull(admin.hget(redis.sessionKey(s.id()), "v"));
     }
 
     @Test
@@ -234,7 +237,7 @@ class RedisLayoutTest {
         Session loaded = manager.get(s.id()).orElseThrow();
         loaded.setAbsoluteTimeout(Duration.ofMinutes(1));
         assertFalse(manager.put(loaded));
-        assertFalse(admin.exists(manager.sessionKey(s.id())));
+        assertFalse(admin.exists(redis.sessionKey(s.id())));
     }
 
     private void change(String sid, String what, Consumer<Session> edit) {
@@ -247,7 +250,7 @@ class RedisLayoutTest {
 
     private void assertExpiryMatches(String sid, String after) {
         SessionRecord stored = SessionAccess.record(manager.get(sid).orElseThrow());
-        assertEquals(stored.expiresAt(), admin.pexpireTime(manager.sessionKey(sid)), "expiry after: " + after);
+        assertEquals(stored.expiresAt(), admin.pexpireTime(redis.sessionKey(sid)), "expiry after: " + after);
         for (String key : keys()) {
             assertTrue(admin.pttl(key) > 0 || key.contains(":principal:"), "every session key has a TTL: " + after);
         }

@@ -11,15 +11,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The contract on a Redis Cluster of three masters and three replicas: every script touches the one slot
  * of its session, so everything the standalone store does works across shards. Each test has a namespace
- * of its own; the backdoor looks at the keys through a cluster client.
+ * of its own; the backdoor looks at the keys through the fixture's own cluster client.
  */
 @ExtendWith(RedisClusterFixture.Shared.class)
-class RedisClusterContractTest extends SessionManagerContract {
+class RedisClusterContractIT extends SessionManagerContract {
 
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static RedisClusterFixture cluster;
 
-    private RedisSessionManager redisManager;
+    private StoreAndManager redis;
 
     @BeforeAll
     static void joinCluster(RedisClusterFixture shared) {
@@ -28,26 +28,25 @@ class RedisClusterContractTest extends SessionManagerContract {
 
     @Override
     protected SessionManager createManager(Clock clock) {
-        redisManager = RedisSessionManager.builder()
+        redis = StoreAndManager.build(RedisSessionManager.builder()
                 .cluster(cluster.seeds())
                 .namespace("cluster-contract" + NAMESPACES.incrementAndGet())
-                .clock(clock)
-                .build();
-        return redisManager;
+                .clock(clock));
+        return redis.manager;
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        RedisSessionManager m = redisManager;
+        RedisSessionStore store = redis.store;
         return new StoreBackdoor() {
             @Override
             public boolean isStored(String sid) {
-                return m.client().exists(m.sessionKey(sid));
+                return cluster.admin().exists(store.sessionKey(sid));
             }
 
             @Override
             public boolean plantCorrupt(String sid) {
-                m.client().set(m.sessionKey(sid), "not a hash");
+                cluster.admin().set(store.sessionKey(sid), "not a hash");
                 return true;
             }
         };
