@@ -160,13 +160,19 @@ class RedisHostileDataIT {
         admin.hset(redis.sessionKey(corrupt.id()), "created", "yesterday");
         admin.configResetStat();
         assertTrue(manager.get(corrupt.id()).isEmpty());
-        assertEquals(Map.of("hgetall", 1L, "evalsha", 1L), commandCalls(), "the read, and moving it aside once");
+        Map<String, Long> calls = commandCalls();
+        assertEquals(1L, calls.get("hgetall"), "the read: " + calls);
+        assertEquals(1L, calls.get("evalsha"), "moving it aside, once: " + calls);
+        assertEquals(1L, calls.get("rename"), "moving it aside, once: " + calls);
         admin.configResetStat();
         assertTrue(manager.get(corrupt.id()).isEmpty());
         assertEquals(Map.of("hgetall", 1L), commandCalls(), "then gone");
     }
 
-    /** Calls per command since the last CONFIG RESETSTAT, without this test's own admin commands. */
+    /**
+     * Calls per command since the last CONFIG RESETSTAT (commands a script runs counted too), without this
+     * test's own admin commands.
+     */
     private Map<String, Long> commandCalls() {
         Map<String, Long> calls = new HashMap<>();
         for (String line : admin.info("commandstats").split("\r?\n")) {
