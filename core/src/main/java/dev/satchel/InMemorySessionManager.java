@@ -4,6 +4,7 @@ import static dev.satchel.spi.BuilderRules.requireArgument;
 import static dev.satchel.spi.BuilderRules.requireNonNull;
 import static dev.satchel.spi.BuilderRules.requireUnset;
 
+import dev.satchel.spi.BuilderRules;
 import dev.satchel.spi.StoreSessionManager;
 import java.time.Clock;
 import java.time.Duration;

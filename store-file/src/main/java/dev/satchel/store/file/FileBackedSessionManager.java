@@ -4,7 +4,9 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
+import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.spi.AbstractSessionManager;
 import dev.satchel.spi.ChangeSet;
