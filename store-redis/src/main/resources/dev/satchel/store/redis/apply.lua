@@ -29,7 +29,8 @@ local function expiry(last, idle, deadline)
   return e
 end
 
-local m = redis.call('HMGET', key, 'v', 'lastAccess', 'idleTimeoutMs', 'deadline', 'version', 'principal')
+local m = redis.call('HMGET', key, 'v', 'lastAccess', 'idleTimeoutMs', 'deadline', 'version', 'principal',
+  'created', 'id', 'randval')
 local last, idle, version = int(m[2]), int(m[3]), int(m[5])
 local deadline = math.huge
 if m[4] then deadline = int(m[4]) end
@@ -37,7 +38,10 @@ if m[1] ~= '1' then
   if m[1] and string.match(m[1], '^%d+$') then return {-2, m[1]} end
   return {-1}
 end
-if not last or not idle or idle == 0 or not version or not deadline then return {-1} end
+-- The fields a session cannot lack; attribute values are checked when the hash is read back.
+if not last or not idle or idle == 0 or not version or not deadline or not int(m[7]) or not m[8] or not m[9] then
+  return {-1}
+end
 
 local now = int(ARGV[1])
 if now >= expiry(last, idle, deadline) then

@@ -7,6 +7,7 @@ import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.caching.CachingSessionManager;
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,7 @@ class RedisCachingConcurrencyIT {
                     nodes.add(CachingSessionManager.over(store.manager).build());
                 }
                 for (StoreAndManager store : stores) {
-                    RedisServer.await("every node's feed is subscribed", RedisServer.STARTUP, store::feedSubscribed);
+                    Await.until("every node's feed is subscribed", RedisServer.STARTUP, store::feedSubscribed);
                 }
                 List<String> sids = new ArrayList<>();
                 List<ConcurrentSkipListMap<Long, Long>> completed = new ArrayList<>();

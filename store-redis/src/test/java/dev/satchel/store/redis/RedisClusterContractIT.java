@@ -20,6 +20,7 @@ class RedisClusterContractIT extends SessionManagerContract {
     private static RedisClusterFixture cluster;
 
     private StoreAndManager redis;
+    private KeyBackdoor backdoor;
 
     @BeforeAll
     static void joinCluster(RedisClusterFixture shared) {
@@ -32,23 +33,18 @@ class RedisClusterContractIT extends SessionManagerContract {
                 .cluster(cluster.seeds())
                 .namespace("cluster-contract" + NAMESPACES.incrementAndGet())
                 .clock(clock));
+        backdoor = new KeyBackdoor(cluster.admin(), redis.store);
         return redis.manager;
+    }
+
+    /** Another node: a manager of its own over the same cluster and namespace. */
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return RedisSessionManager.builder().cluster(cluster.seeds()).namespace(redis.namespace()).clock(clock).build();
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        RedisSessionStore store = redis.store;
-        return new StoreBackdoor() {
-            @Override
-            public boolean isStored(String sid) {
-                return cluster.admin().exists(store.sessionKey(sid));
-            }
-
-            @Override
-            public boolean plantCorrupt(String sid) {
-                cluster.admin().set(store.sessionKey(sid), "not a hash");
-                return true;
-            }
-        };
+        return backdoor;
     }
 }

@@ -1,5 +1,6 @@
 package dev.satchel.store.redis;
 
+import dev.satchel.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,7 @@ final class RedisClusterFixture implements AutoCloseable {
      * in sync: the state a failover test needs before it kills a master.
      */
     void awaitHealthy() {
-        RedisServer.await("the cluster is healthy with a synced, online replica per master", RedisServer.STARTUP, () -> {
+        Await.until("the cluster is healthy with a synced, online replica per master", RedisServer.STARTUP, () -> {
             int masters = 0;
             int syncedReplicas = 0;
             for (RedisServer n : nodes) {

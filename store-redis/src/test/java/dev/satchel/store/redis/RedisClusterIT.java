@@ -16,6 +16,7 @@ import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.SigningKeys;
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -87,7 +88,7 @@ class RedisClusterIT {
                 public void invalidateAll() {}
             });
             try {
-                RedisServer.await("the feed is subscribed", HANG, listening::feedSubscribed);
+                Await.until("the feed is subscribed", HANG, listening::feedSubscribed);
                 Set<String> changed = new HashSet<>();
                 Set<Integer> slots = new HashSet<>();
                 for (int i = 0; i < 30; i++) {
@@ -101,7 +102,7 @@ class RedisClusterIT {
                     slots.add(JedisClusterCRC16.getSlot(writing.sessionKey(s.id())));
                 }
                 assertTrue(slots.size() > 20, "spread over the cluster");
-                RedisServer.await("every change is heard", HANG, () -> heard.containsAll(changed));
+                Await.until("every change is heard", HANG, () -> heard.containsAll(changed));
             } finally {
                 subscription.close();
             }
@@ -130,7 +131,7 @@ class RedisClusterIT {
             victim.kill();
             try {
                 List<SessionStoreException> failures = new ArrayList<>();
-                RedisServer.await("the cluster has failed over", Duration.ofSeconds(60), () -> {
+                Await.until("the cluster has failed over", Duration.ofSeconds(60), () -> {
                     try {
                         return assertTimeoutPreemptively(HANG, () -> m.get(probe)).isPresent();
                     } catch (SessionStoreException e) {
@@ -158,7 +159,7 @@ class RedisClusterIT {
             }
             // The rejoined replica acknowledges writes once it has caught up; until then REPLICATED writes keep
             // reporting that they are not safe. The manager needs nothing to recover: a write just succeeds.
-            RedisServer.await("replicated writes are acknowledged again", Duration.ofSeconds(60), () -> {
+            Await.until("replicated writes are acknowledged again", Duration.ofSeconds(60), () -> {
                 Session s = m.get(probe).orElseThrow();
                 s.put("after", "recovery");
                 try {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.satchel.Invalidations;
 import dev.satchel.Session;
 
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ class RedisInvalidationIT {
             try (Invalidations.Subscription sub = listening.invalidations().subscribe(heard)) {
                 awaitSubscribed(listening);
                 // Redis lists the subscription before the feed's thread has handled its confirmation: wait for it.
-                RedisServer.await("the listener is told to trust nothing it saw before the subscription", WAIT,
+                Await.until("the listener is told to trust nothing it saw before the subscription", WAIT,
                         () -> heard.resets.get() >= 1);
 
                 Session s = stored(writing, null);
@@ -71,7 +72,7 @@ class RedisInvalidationIT {
             try (Jedis admin = redis.admin()) {
                 assertEquals(1, admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
             }
-            RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+            Await.until("the listener is reset", WAIT, () -> heard.resets.get() > before);
         });
     }
 
@@ -82,11 +83,11 @@ class RedisInvalidationIT {
             int before = heard.resets.get();
             redis.pause();
             try {
-                RedisServer.await("the silence is detected", WAIT, () -> !m.feedSubscribed());
+                Await.until("the silence is detected", WAIT, () -> !m.feedSubscribed());
                 // The feed marks itself unsubscribed, then resets its listeners: wait for the reset too.
-                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+                Await.until("the listener is reset", WAIT, () -> heard.resets.get() > before);
                 int detected = heard.resets.get();
-                RedisServer.await("the listener is reset again while it lasts", WAIT,
+                Await.until("the listener is reset again while it lasts", WAIT,
                         () -> heard.resets.get() >= detected + 2);
             } finally {
                 redis.resume();
@@ -100,7 +101,7 @@ class RedisInvalidationIT {
         survives((redis, m, heard) -> {
             int before = heard.resets.get();
             redis.kill();
-            RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+            Await.until("the listener is reset", WAIT, () -> heard.resets.get() > before);
             redis.restart();
         });
     }
@@ -134,7 +135,7 @@ class RedisInvalidationIT {
             m.invalidations().subscribe(new Recorder());
             awaitSubscribed(m);
             m.close();
-            RedisServer.await("the feed's threads are gone", WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+            Await.until("the feed's threads are gone", WAIT, () -> Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.getName().startsWith("satchel-redis-invalidations")));
             assertThrows(IllegalStateException.class, () -> m.invalidations().subscribe(new Recorder()));
             m.close();
@@ -181,7 +182,7 @@ class RedisInvalidationIT {
     }
 
     private static void awaitSubscribed(StoreAndManager m) {
-        RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+        Await.until("the feed is subscribed", WAIT, m::feedSubscribed);
     }
 
     /** A change made through {@code m} now reaches {@code heard}. */
@@ -192,7 +193,7 @@ class RedisInvalidationIT {
     }
 
     private static void awaitHeard(Recorder heard, String sid) {
-        RedisServer.await("the change is heard", WAIT, () -> heard.ids.contains(sid));
+        Await.until("the change is heard", WAIT, () -> heard.ids.contains(sid));
     }
 
     /** Remembers what the feed said. */

@@ -12,6 +12,7 @@ import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.testkit.Await;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ class RedisOutageIT {
             redis.restartWith("--key-load-delay", "1000", "--loading-process-events-interval-bytes", "1024");
             SessionStoreException e = expect(SessionStoreUnavailableException.class, null, () -> m.get(s.id()));
             assertTrue(e.getMessage().contains("LOADING"), e.getMessage());
-            RedisServer.await("the data set is loaded", RedisServer.STARTUP, () -> {
+            Await.until("the data set is loaded", RedisServer.STARTUP, () -> {
                 try {
                     return m.get(s.id()).isPresent();
                 } catch (SessionStoreUnavailableException loading) {
@@ -158,7 +159,7 @@ class RedisOutageIT {
                 for (int i = 0; i < 2; i++) {
                     stuck.add(pool.submit(() -> m.get(s.id())));
                 }
-                RedisServer.await("both connections are in use", HANG, () -> client.getPool().getNumActive() == 2);
+                Await.until("both connections are in use", HANG, () -> client.getPool().getNumActive() == 2);
                 SessionStoreException e = expect(SessionStoreTimeoutException.class, NoSuchElementException.class,
                         () -> m.get(s.id()));
                 assertTrue(e.getMessage().contains("pool wait timeout"), e.getMessage());

@@ -9,6 +9,7 @@ import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SigningKeys;
 import dev.satchel.spi.SessionAccess;
+import dev.satchel.testkit.Await;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.util.List;
@@ -125,7 +126,7 @@ class RedisPrincipalIndexIT {
         for (Session s : List.of(unbounded, bounded)) {
             admin.pexpire(redis.sessionKey(s.id()), 1); // as its idle timeout would, in Redis's own time
         }
-        RedisServer.await("Redis expired both", RedisServer.STARTUP,
+        Await.until("Redis expired both", RedisServer.STARTUP,
                 () -> !admin.exists(redis.sessionKey(unbounded.id())) && !admin.exists(redis.sessionKey(bounded.id())));
         assertEquals(3, admin.zcard(redis.principalKey("alice")), "expiry itself does not touch the index");
         assertEquals(List.of(stays.id()), ids(redis.index().findByPrincipal("alice")));

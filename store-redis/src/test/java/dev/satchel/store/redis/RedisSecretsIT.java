@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import dev.satchel.Invalidations;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
+import dev.satchel.testkit.Await;
+import dev.satchel.testkit.CapturedLogs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +35,7 @@ class RedisSecretsIT {
     @DisplayName("the user and password of a URI appear in no exception and no log line")
     void userInfoIsNeverShown() {
         List<String> seen = new ArrayList<>();
-        try (CapturedLogs logs = new CapturedLogs(Level.DEBUG, "dev.satchel", "redis.clients");
+        try (CapturedLogs ours = CapturedLogs.of("dev.satchel"); CapturedLogs jedis = CapturedLogs.of("redis.clients");
                 RedisServer redis = RedisServer.startWithPassword(PASSWORD, "--requirepass", PASSWORD)) {
             addUser(redis);
             String good = "redis://" + USER + ":" + PASSWORD + "@" + redis.address();
@@ -59,14 +62,14 @@ class RedisSecretsIT {
                 assertTrue(m.put(s));
                 redis.kill();
                 int before = resets.get();
-                RedisServer.await("the feed notices", RedisServer.STARTUP, () -> resets.get() > before + 1);
+                Await.until("the feed notices", RedisServer.STARTUP, () -> resets.get() > before + 1);
                 seen.add(messages(assertThrows(SessionStoreException.class, () -> m.get(s.id()))));
                 seen.add(messages(assertThrows(SessionStoreException.class, () -> m.put(m.newSession()))));
                 seen.add(messages(assertThrows(SessionStoreException.class,
                         () -> ((PrincipalIndex) m).findByPrincipal("alice"))));
                 redis.restart();
                 addUser(redis); // ACL users live in memory only
-                RedisServer.await("the manager works again", RedisServer.STARTUP, () -> {
+                Await.until("the manager works again", RedisServer.STARTUP, () -> {
                     try {
                         Session fresh = m.newSession(); // the server kept nothing: it runs without persistence
                         fresh.put("b", 2);
@@ -77,8 +80,15 @@ class RedisSecretsIT {
                 });
                 sub.close();
             }
-            seen.addAll(logs.text());
-            assertFalse(logs.text().isEmpty(), "the outage was logged: the check below saw something");
+            assertFalse(ours.events().isEmpty(), "the outage was logged: the check below sees something");
+            for (CapturedLogs logs : List.of(ours, jedis)) {
+                for (ILoggingEvent e : logs.events()) {
+                    seen.add(e.getFormattedMessage());
+                    for (IThrowableProxy t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+                        seen.add(t.getClassName() + ": " + t.getMessage());
+                    }
+                }
+            }
         }
         for (String text : seen) {
             assertFalse(text.contains(PASSWORD), () -> "shows the password: " + text);

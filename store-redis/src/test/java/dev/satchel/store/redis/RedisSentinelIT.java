@@ -10,6 +10,7 @@ import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class RedisSentinelIT {
                 "sentinel monitor mymaster 127.0.0.1 " + master.port() + " 1",
                 "sentinel down-after-milliseconds mymaster 1000",
                 "sentinel failover-timeout mymaster 10000");
-        RedisServer.await("the sentinel knows the replica", RedisServer.STARTUP, () -> {
+        Await.until("the sentinel knows the replica", RedisServer.STARTUP, () -> {
             try (Jedis s = sentinel.admin()) {
                 return !s.sentinelReplicas("mymaster").isEmpty();
             }
@@ -69,7 +70,7 @@ class RedisSentinelIT {
             // Right after the setup the replica does not always acknowledge within 500 ms yet (seen on loaded CI
             // runs, cause not pinned down): start once a replicated write is acknowledged. Until then the manager
             // reports each write unsafe, which is what it must do.
-            RedisServer.await("a replicated write is acknowledged", Duration.ofSeconds(60), () -> {
+            Await.until("a replicated write is acknowledged", Duration.ofSeconds(60), () -> {
                 Session probe = m.newSession();
                 probe.put("probe", true);
                 try {
@@ -88,7 +89,7 @@ class RedisSentinelIT {
 
             master.kill();
             List<SessionStoreException> failures = new ArrayList<>();
-            RedisServer.await("the manager reads from the new master", Duration.ofSeconds(60), () -> {
+            Await.until("the manager reads from the new master", Duration.ofSeconds(60), () -> {
                 try {
                     return assertTimeoutPreemptively(HANG, () -> m.get(ids.get(0))).isPresent();
                 } catch (SessionStoreException e) {
@@ -114,7 +115,7 @@ class RedisSentinelIT {
             // sentinel would convert it too, but only at its next ten-second look).
             master.restartWith("--replicaof", "127.0.0.1", Integer.toString(replica.port()));
             awaitInSync(master, replica);
-            RedisServer.await("a replicated write succeeds again", Duration.ofSeconds(60), () -> {
+            Await.until("a replicated write succeeds again", Duration.ofSeconds(60), () -> {
                 Session s = m.get(ids.get(1)).orElseThrow();
                 s.put("after", "recovery");
                 try {
@@ -141,7 +142,7 @@ class RedisSentinelIT {
      * then {@code WAIT} counts nobody.
      */
     private static void awaitInSync(RedisServer replicaServer, RedisServer masterServer) {
-        RedisServer.await("the replica is in sync and online at its master", RedisServer.STARTUP, () -> {
+        Await.until("the replica is in sync and online at its master", RedisServer.STARTUP, () -> {
             try (Jedis r = replicaServer.admin(); Jedis m = masterServer.admin()) {
                 return r.info("replication").contains("master_link_status:up")
                         && m.info("replication").contains("state=online");

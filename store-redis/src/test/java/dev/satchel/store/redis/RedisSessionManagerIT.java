@@ -5,11 +5,11 @@ import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
 import java.time.Clock;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import redis.clients.jedis.Jedis;
 
 /**
- * The contract on a standalone Redis started for this class. Each test gets a manager in a namespace of
- * its own, so it starts over an empty store; the backdoor looks at the keys directly.
+ * The manager contract on a standalone Redis started for this class. Each test gets a manager in a namespace
+ * of its own, so it starts over an empty store, and a second manager over the same namespace for the two-node
+ * cases; the backdoor looks at the keys directly.
  */
 class RedisSessionManagerIT extends SessionManagerContract {
 
@@ -17,40 +17,23 @@ class RedisSessionManagerIT extends SessionManagerContract {
     static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private StoreAndManager redis;
+    private KeyBackdoor backdoor;
 
     @Override
     protected SessionManager createManager(Clock clock) {
         redis = REDIS.manager(clock);
+        backdoor = new KeyBackdoor(REDIS.admin(), redis.store);
         return redis.manager;
+    }
+
+    /** Another node: a manager of its own (its own client and feed) over the same server and namespace. */
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return RedisSessionManager.builder().uri(REDIS.server().uri()).namespace(redis.namespace()).clock(clock).build();
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new KeyBackdoor(REDIS.admin(), redis.store);
-    }
-
-    /** Looks at the hash of a session directly; plants a hash that is not a session. */
-    static final class KeyBackdoor implements StoreBackdoor {
-        private final Jedis admin;
-        private final RedisSessionStore store;
-
-        KeyBackdoor(Jedis admin, RedisSessionStore store) {
-            this.admin = admin;
-            this.store = store;
-        }
-
-        @Override
-        public synchronized boolean isStored(String sid) {
-            return admin.exists(store.sessionKey(sid));
-        }
-
-        @Override
-        public synchronized boolean plantCorrupt(String sid) {
-            // A session hash whose created time is not a number and whose attribute is truncated JSON.
-            admin.hset(store.sessionKey(sid), java.util.Map.of("v", "1", "id", sid, "randval", sid,
-                    "created", "yesterday", "lastAccess", "1", "idleTimeoutMs", "1000", "version", "1",
-                    "a:cart", "{\"items\":[1,2"));
-            return true;
-        }
+        return backdoor;
     }
 }
