@@ -145,13 +145,19 @@ public final class RedisSessionManager {
          * {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS. The port
          * defaults to 6379, the database to 0. Percent-encode reserved characters of the password.
          *
-         * @throws IllegalArgumentException if it is not such a URI (the message never quotes it: it may hold
-         *     a password)
+         * @throws IllegalArgumentException if it is not such a URI, or has a query (the message never quotes
+         *     it: it may hold a password)
          * @throws IllegalStateException if an endpoint was already set
          */
         public Builder uri(String redisUri) {
             requireNoEndpoint();
-            this.uri = RedisUri.parse(requireNonNull(redisUri, "redisUri"));
+            return parsedUri(RedisUri.parse(requireNonNull(redisUri, "redisUri")));
+        }
+
+        /** {@link #uri(String)}, parsed already. */
+        Builder parsedUri(RedisUri parsed) {
+            requireNoEndpoint();
+            this.uri = parsed;
             this.endpoint = JedisClientFactory.Endpoint.URI;
             return this;
         }

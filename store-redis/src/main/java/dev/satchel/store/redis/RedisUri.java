@@ -46,6 +46,18 @@ final class RedisUri {
             throw new IllegalArgumentException("Redis URI is malformed at index " + e.getIndex()
                     + " (not quoted: it may hold a password)");
         }
+        requireArgument(u.getRawQuery() == null && u.getRawFragment() == null,
+                "Redis URI takes no query or fragment: settings are builder methods");
+        return of(u);
+    }
+
+    /**
+     * The parts of {@code u}, whose query and fragment are not looked at (a provider reads settings from the
+     * query).
+     *
+     * @throws IllegalArgumentException if it is not such a URI; the message never quotes it
+     */
+    static RedisUri of(URI u) {
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         requireArgument(scheme.equals("redis") || scheme.equals("rediss"),
                 "Redis URI scheme must be redis:// or rediss://, was %s", scheme.isEmpty() ? "none" : scheme);
