@@ -53,7 +53,6 @@ class RedisSessionStore implements PrincipalIndexedStore {
     private static final String PROBE_ID = "AAAAAAAAAAAAAAAAAAAAAA";
     /** Answers of apply.lua. */
     private static final long APPLIED_ONTO_BASE = 2;
-    private static final long APPLIED = 1;
     private static final long ABSENT = 0;
     private static final long CORRUPT = -1;
     private static final long OTHER_FORMAT = -2;

@@ -60,6 +60,17 @@ final class KeyBackdoor implements StoreBackdoor {
     @Override
     public synchronized boolean persist(SessionRecord r) {
         String key = store.sessionKey(r.id());
+        redis.hset(key, fields(r));
+        redis.pexpireAt(key, Math.min(r.expiresAt(), 1L << 52));
+        if (r.principal() != null) {
+            redis.zadd(store.principalKey(r.principal()),
+                    r.deadline() == SessionRecord.NO_DEADLINE ? Double.POSITIVE_INFINITY : r.deadline(), r.id());
+        }
+        return true;
+    }
+
+    /** The hash of {@code r} as {@code docs/format.md} describes it, written out here field by field. */
+    static Map<String, String> fields(SessionRecord r) {
         Map<String, String> hash = new HashMap<>();
         hash.put("v", "1");
         hash.put("id", r.id());
@@ -75,12 +86,6 @@ final class KeyBackdoor implements StoreBackdoor {
         }
         hash.put("version", Long.toString(r.version()));
         r.attributes().forEach((name, json) -> hash.put("a:" + name, json));
-        redis.hset(key, hash);
-        redis.pexpireAt(key, Math.min(r.expiresAt(), 1L << 52));
-        if (r.principal() != null) {
-            redis.zadd(store.principalKey(r.principal()),
-                    r.deadline() == SessionRecord.NO_DEADLINE ? Double.POSITIVE_INFINITY : r.deadline(), r.id());
-        }
-        return true;
+        return hash;
     }
 }

@@ -28,7 +28,7 @@ class RedisCachingContractIT extends CachingContract {
 
     @Override
     protected SessionManager createSecondManager(Clock clock) {
-        return RedisSessionManager.builder().uri(REDIS.server().uri()).namespace(redis.namespace()).clock(clock).build();
+        return REDIS.otherNode(redis.namespace(), clock);
     }
 
     @Override

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.HttpSessions;
 import dev.satchel.Invalidations;
-import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;

@@ -29,7 +29,7 @@ class RedisSessionManagerIT extends SessionManagerContract {
     /** Another node: a manager of its own (its own client and feed) over the same server and namespace. */
     @Override
     protected SessionManager createSecondManager(Clock clock) {
-        return RedisSessionManager.builder().uri(REDIS.server().uri()).namespace(redis.namespace()).clock(clock).build();
+        return REDIS.otherNode(redis.namespace(), clock);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.satchel.store.redis;
 
+import dev.satchel.SessionManager;
 import dev.satchel.testkit.MutableClock;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,6 +79,11 @@ final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback, Befo
     /** A new manager over this server, reading time from {@code clock}, in a fresh namespace. */
     StoreAndManager manager(Clock clock) {
         return StoreAndManager.build(builder().clock(clock));
+    }
+
+    /** Another node: a manager of its own (its own client and feed) over this server and {@code namespace}. */
+    SessionManager otherNode(String namespace, Clock clock) {
+        return RedisSessionManager.builder().uri(server.uri()).namespace(namespace).clock(clock).build();
     }
 
     /** A builder for this server, in a fresh namespace. */
