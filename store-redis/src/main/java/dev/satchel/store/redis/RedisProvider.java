@@ -5,7 +5,6 @@ import dev.satchel.spi.SessionManagerProvider;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
@@ -45,8 +44,9 @@ public final class RedisProvider implements SessionManagerProvider {
      * @throws dev.satchel.SessionStoreException if Redis cannot be reached or refuses the credentials
      */
     @Override
-    public SessionManager open(URI uri, Clock clock) {
-        RedisSessionManager.Builder b = RedisSessionManager.builder().parsedUri(RedisUri.of(uri)).clock(clock);
+    public SessionManager open(URI uri, Context context) {
+        RedisSessionManager.Builder b = RedisSessionManager.builder().parsedUri(RedisUri.of(uri))
+                .clock(context.clock()).metrics(context.metrics());
         String query = uri.getRawQuery();
         Set<String> seen = new HashSet<>();
         for (String pair : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
