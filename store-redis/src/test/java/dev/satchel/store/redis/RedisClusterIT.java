@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.satchel.HttpSessions;
 import dev.satchel.Invalidations;
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.SigningKeys;
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,7 +34,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * are all there after the failover, and only the documented exceptions surface while it happens.
  */
 @ExtendWith(RedisClusterFixture.Shared.class)
-class RedisClusterTest {
+class RedisClusterIT {
 
     private static final Duration HANG = Duration.ofSeconds(30);
     private static RedisClusterFixture cluster;
@@ -45,8 +47,9 @@ class RedisClusterTest {
     @Test
     @DisplayName("rotateId through HttpSessions moves a session between slots: create new, remove old")
     void rotateIdAcrossSlots() {
-        try (RedisSessionManager m = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("rotate").build()) {
-            HttpSessions http = HttpSessions.builder().manager(m).signingKeys(SigningKeys.of(new byte[32])).build();
+        try (StoreAndManager m = StoreAndManager.build(RedisSessionManager.builder().cluster(cluster.seeds())
+                .namespace("rotate"))) {
+            HttpSessions http = HttpSessions.builder().manager(m.manager).signingKeys(SigningKeys.of(new byte[32])).build();
             Session s = http.open(null);
             s.put("cart", List.of("book"));
             String cookie = http.commit(s).orElseThrow();
@@ -56,23 +59,25 @@ class RedisClusterTest {
             String newCookie = http.commit(s).orElseThrow();
             assertNotEquals(JedisClusterCRC16.getSlot(m.sessionKey(oldId)), JedisClusterCRC16.getSlot(m.sessionKey(s.id())),
                     "this test needs ids in different slots (a 1 in 16384 coincidence otherwise)");
-            assertFalse(m.exists(oldId));
+            assertFalse(m.manager.exists(oldId));
             Session reopened = http.open(cookieValue(newCookie));
             assertEquals(s.id(), reopened.id());
             assertEquals(List.of("book"), reopened.get("cart"));
             assertEquals("alice", reopened.principal().orElseThrow());
             assertNotEquals(oldId, http.open(cookieValue(cookie)).id(), "the old cookie gives a fresh session");
-            assertEquals(1, m.removeByPrincipal("alice"));
+            assertEquals(1, m.index().removeByPrincipal("alice"));
         }
     }
 
     @Test
     @DisplayName("a change written on any master reaches a subscriber connected to any node")
     void invalidationsCrossTheCluster() {
-        try (RedisSessionManager listening = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("inv").build();
-                RedisSessionManager writing = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("inv").build()) {
+        try (StoreAndManager listening = StoreAndManager.build(RedisSessionManager.builder().cluster(cluster.seeds())
+                        .namespace("inv"));
+                StoreAndManager writing = StoreAndManager.build(RedisSessionManager.builder().cluster(cluster.seeds())
+                        .namespace("inv"))) {
             Set<String> heard = ConcurrentHashMap.newKeySet();
-            Invalidations.Subscription subscription = listening.subscribe(new Invalidations.Listener() {
+            Invalidations.Subscription subscription = listening.invalidations().subscribe(new Invalidations.Listener() {
                 @Override
                 public void invalidate(String sid) {
                     heard.add(sid);
@@ -82,21 +87,21 @@ class RedisClusterTest {
                 public void invalidateAll() {}
             });
             try {
-                RedisServer.await("the feed is subscribed", HANG, listening::feedSubscribed);
+                Await.until("the feed is subscribed", HANG, listening::feedSubscribed);
                 Set<String> changed = new HashSet<>();
                 Set<Integer> slots = new HashSet<>();
                 for (int i = 0; i < 30; i++) {
-                    Session s = writing.newSession();
+                    Session s = writing.manager.newSession();
                     s.put("n", i);
-                    assertTrue(writing.put(s));
-                    Session loaded = writing.get(s.id()).orElseThrow();
+                    assertTrue(writing.manager.put(s));
+                    Session loaded = writing.manager.get(s.id()).orElseThrow();
                     loaded.put("n", i + 1);
-                    assertTrue(writing.put(loaded));
+                    assertTrue(writing.manager.put(loaded));
                     changed.add(s.id());
                     slots.add(JedisClusterCRC16.getSlot(writing.sessionKey(s.id())));
                 }
                 assertTrue(slots.size() > 20, "spread over the cluster");
-                RedisServer.await("every change is heard", HANG, () -> heard.containsAll(changed));
+                Await.until("every change is heard", HANG, () -> heard.containsAll(changed));
             } finally {
                 subscription.close();
             }
@@ -106,9 +111,10 @@ class RedisClusterTest {
     @Test
     @DisplayName("a killed master: documented exceptions during the failover, then every replicated write is there")
     void failoverKeepsReplicatedWrites() {
-        try (RedisSessionManager m = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("failover")
+        try (SessionManager m = RedisSessionManager.builder().cluster(cluster.seeds()).namespace("failover")
                 .durability(Durability.REPLICATED).replicaAcknowledgements(1, Duration.ofMillis(500))
                 .build()) {
+            String keyPrefix = "failover:session:{";
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 Session s = m.newSession();
@@ -120,11 +126,11 @@ class RedisClusterTest {
                 ids.add(s.id());
             }
             String probe = ids.get(0);
-            RedisServer victim = cluster.masterOf(m.sessionKey(probe));
+            RedisServer victim = cluster.masterOf(keyPrefix + probe + "}");
             victim.kill();
             try {
                 List<SessionStoreException> failures = new ArrayList<>();
-                RedisServer.await("the cluster has failed over", Duration.ofSeconds(60), () -> {
+                Await.until("the cluster has failed over", Duration.ofSeconds(60), () -> {
                     try {
                         return assertTimeoutPreemptively(HANG, () -> m.get(probe)).isPresent();
                     } catch (SessionStoreException e) {
@@ -152,7 +158,7 @@ class RedisClusterTest {
             }
             // The rejoined replica acknowledges writes once it has caught up; until then REPLICATED writes keep
             // reporting that they are not safe. The manager needs nothing to recover: a write just succeeds.
-            RedisServer.await("replicated writes are acknowledged again", Duration.ofSeconds(60), () -> {
+            Await.until("replicated writes are acknowledged again", Duration.ofSeconds(60), () -> {
                 Session s = m.get(probe).orElseThrow();
                 s.put("after", "recovery");
                 try {

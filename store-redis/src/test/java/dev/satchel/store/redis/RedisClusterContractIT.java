@@ -11,15 +11,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The contract on a Redis Cluster of three masters and three replicas: every script touches the one slot
  * of its session, so everything the standalone store does works across shards. Each test has a namespace
- * of its own; the backdoor looks at the keys through a cluster client.
+ * of its own; the backdoor looks at the keys through the fixture's own cluster client.
  */
 @ExtendWith(RedisClusterFixture.Shared.class)
-class RedisClusterContractTest extends SessionManagerContract {
+class RedisClusterContractIT extends SessionManagerContract {
 
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static RedisClusterFixture cluster;
 
-    private RedisSessionManager redisManager;
+    private StoreAndManager redis;
+    private KeyBackdoor backdoor;
 
     @BeforeAll
     static void joinCluster(RedisClusterFixture shared) {
@@ -28,28 +29,22 @@ class RedisClusterContractTest extends SessionManagerContract {
 
     @Override
     protected SessionManager createManager(Clock clock) {
-        redisManager = RedisSessionManager.builder()
+        redis = StoreAndManager.build(RedisSessionManager.builder()
                 .cluster(cluster.seeds())
                 .namespace("cluster-contract" + NAMESPACES.incrementAndGet())
-                .clock(clock)
-                .build();
-        return redisManager;
+                .clock(clock));
+        backdoor = new KeyBackdoor(cluster.admin(), redis.store);
+        return redis.manager;
+    }
+
+    /** Another node: a manager of its own over the same cluster and namespace. */
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return RedisSessionManager.builder().cluster(cluster.seeds()).namespace(redis.namespace()).clock(clock).build();
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        RedisSessionManager m = redisManager;
-        return new StoreBackdoor() {
-            @Override
-            public boolean isStored(String sid) {
-                return m.client().exists(m.sessionKey(sid));
-            }
-
-            @Override
-            public boolean plantCorrupt(String sid) {
-                m.client().set(m.sessionKey(sid), "not a hash");
-                return true;
-            }
-        };
+        return backdoor;
     }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.caching.CachingSessionManager;
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,18 +28,18 @@ import redis.clients.jedis.params.ClientKillParams;
 
 /**
  * Several application nodes, simulated in this JVM, over one Redis: each node is a
- * {@link RedisSessionManager} under a {@link CachingSessionManager} that the invalidation feed keeps
+ * Redis manager under a {@link CachingSessionManager} that the invalidation feed keeps
  * coherent. Writer threads on two nodes update their own counter attributes and one shared attribute of
  * a few sessions, reading through their node's cache; reader threads on two other nodes keep reading the
  * same sessions through theirs. Half-way, every subscriber connection is killed.
  *
  * <p>Checked: nothing is lost (every counter ends at exactly the number of increments made), and no node
- * ever serves a record older than the documented bound — {@linkplain RedisSessionManager#subscribe three
- * heartbeat intervals} — that is, a read that starts at {@code t} never returns a version older than one
+ * ever serves a record older than the documented bound — {@linkplain RedisSessionManager.Builder#invalidationHeartbeat
+ * three heartbeat intervals} — that is, a read that starts at {@code t} never returns a version older than one
  * whose write had completed by {@code t - bound}. Readers go on until they have seen every final version,
  * so a node that missed invalidations would fail the bound rather than pass unnoticed.
  */
-class RedisCachingConcurrencyTest {
+class RedisCachingConcurrencyIT {
 
     private static final Duration HEARTBEAT = RedisSessionManager.DEFAULT_INVALIDATION_HEARTBEAT;
     private static final long BOUND_NANOS = 3 * HEARTBEAT.toNanos();
@@ -51,17 +53,17 @@ class RedisCachingConcurrencyTest {
     @DisplayName("cached nodes fed by invalidations: per-attribute updates from all nodes, nothing lost, none too stale")
     void cachedNodesStayCoherent() throws Exception {
         try (RedisServer redis = RedisServer.start(); Jedis admin = redis.admin()) {
-            List<RedisSessionManager> stores = new ArrayList<>();
+            List<StoreAndManager> stores = new ArrayList<>();
             List<CachingSessionManager> nodes = new ArrayList<>();
             ExecutorService threads = Executors.newCachedThreadPool();
             try {
                 for (int n = 0; n < NODES; n++) {
-                    RedisSessionManager store = RedisSessionManager.builder().uri(redis.uri()).build();
+                    StoreAndManager store = StoreAndManager.build(RedisSessionManager.builder().uri(redis.uri()));
                     stores.add(store);
-                    nodes.add(CachingSessionManager.over(store).build());
+                    nodes.add(CachingSessionManager.over(store.manager).build());
                 }
-                for (RedisSessionManager store : stores) {
-                    RedisServer.await("every node's feed is subscribed", RedisServer.STARTUP, store::feedSubscribed);
+                for (StoreAndManager store : stores) {
+                    Await.until("every node's feed is subscribed", RedisServer.STARTUP, store::feedSubscribed);
                 }
                 List<String> sids = new ArrayList<>();
                 List<ConcurrentSkipListMap<Long, Long>> completed = new ArrayList<>();
@@ -121,7 +123,7 @@ class RedisCachingConcurrencyTest {
                 assertTrue(violations.isEmpty(), () -> "reads older than the bound, e.g. " + violations.peek());
                 assertTrue(reads > 0);
 
-                try (RedisSessionManager uncached = RedisSessionManager.builder().uri(redis.uri()).build()) {
+                try (SessionManager uncached = RedisSessionManager.builder().uri(redis.uri()).build()) {
                     int increments = ROUNDS / SESSIONS;
                     for (String sid : sids) {
                         Session s = uncached.get(sid).orElseThrow();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
@@ -27,21 +28,23 @@ import redis.clients.jedis.resps.ScanResult;
  * What the manager leaves in Redis: the documented key and field layout, an expiry on every session key
  * after every kind of write, and data another program writes by hand read back.
  */
-class RedisLayoutTest {
+class RedisLayoutIT {
 
     @RegisterExtension
     static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private MutableClock clock;
-    private RedisSessionManager manager;
+    private StoreAndManager redis;
+    private SessionManager manager;
     private String namespace;
     private Jedis admin;
 
     @BeforeEach
     void useTestManager() {
         clock = REDIS.clock();
-        manager = REDIS.manager();
-        namespace = manager.namespace();
+        redis = REDIS.manager();
+        manager = redis.manager;
+        namespace = redis.namespace();
         admin = REDIS.admin();
     }
 
@@ -90,7 +93,7 @@ class RedisLayoutTest {
         mine.remove("a");
         mine.setPrincipal("bob");
         assertTrue(manager.put(mine)); // nobody wrote since it was read: the script answers with a status only
-        assertEquals(admin.hgetAll(key), fields(SessionAccess.record(mine)));
+        assertEquals(admin.hgetAll(key), KeyBackdoor.fields(SessionAccess.record(mine)));
 
         Session stale = manager.get(s.id()).orElseThrow();
         Session other = manager.get(s.id()).orElseThrow();
@@ -99,27 +102,8 @@ class RedisLayoutTest {
         clock.advance(Duration.ofSeconds(5));
         stale.put("d", "late");
         assertTrue(manager.put(stale)); // another writer came between: the script returns the merged hash
-        assertEquals(admin.hgetAll(key), fields(SessionAccess.record(stale)));
+        assertEquals(admin.hgetAll(key), KeyBackdoor.fields(SessionAccess.record(stale)));
         assertEquals(Set.of("b", "c", "d"), SessionAccess.record(stale).attributes().keySet());
-    }
-
-    private static Map<String, String> fields(SessionRecord r) {
-        Map<String, String> m = new HashMap<>();
-        m.put("v", "1");
-        m.put("id", r.id());
-        m.put("randval", r.randval());
-        m.put("created", Long.toString(r.created()));
-        m.put("lastAccess", Long.toString(r.lastAccess()));
-        m.put("idleTimeoutMs", Long.toString(r.idleTimeoutMillis()));
-        if (r.deadline() != SessionRecord.NO_DEADLINE) {
-            m.put("deadline", Long.toString(r.deadline()));
-        }
-        if (r.principal() != null) {
-            m.put("principal", r.principal());
-        }
-        m.put("version", Long.toString(r.version()));
-        r.attributes().forEach((name, json) -> m.put("a:" + name, json));
-        return m;
     }
 
     @Test
@@ -129,10 +113,10 @@ class RedisLayoutTest {
         s.setAbsoluteTimeout(null);
         s.put("a", 1);
         assertTrue(manager.put(s));
-        Map<String, String> hash = admin.hgetAll(manager.sessionKey(s.id()));
+        Map<String, String> hash = admin.hgetAll(redis.sessionKey(s.id()));
         assertFalse(hash.containsKey("deadline"));
         assertFalse(hash.containsKey("principal"));
-        assertEquals(Set.of(manager.sessionKey(s.id())), keys(), "no principal, no index key");
+        assertEquals(Set.of(redis.sessionKey(s.id())), keys(), "no principal, no index key");
     }
 
     @Test
@@ -174,10 +158,10 @@ class RedisLayoutTest {
         assertTrue(manager.put(s));
         Session loaded = manager.get(s.id()).orElseThrow();
         assertEquals(Duration.ofDays(365L * 1_000_000), loaded.idleTimeout());
-        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(manager.sessionKey(s.id())));
+        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(redis.sessionKey(s.id())));
         clock.advance(Duration.ofMinutes(1));
         assertTrue(manager.put(loaded), "a change to it works too");
-        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(manager.sessionKey(s.id())));
+        assertEquals(SessionHash.MAX_EXPIRE_AT, admin.pexpireTime(redis.sessionKey(s.id())));
     }
 
     @Test
@@ -221,7 +205,7 @@ class RedisLayoutTest {
         assertTrue(manager.put(s));
         manager.remove(s.id());
         assertEquals(Set.of(), keys());
-        assertNull(admin.hget(manager.sessionKey(s.id()), "v"));
+        assertNull(admin.hget(redis.sessionKey(s.id()), "v"));
     }
 
     @Test
@@ -234,7 +218,7 @@ class RedisLayoutTest {
         Session loaded = manager.get(s.id()).orElseThrow();
         loaded.setAbsoluteTimeout(Duration.ofMinutes(1));
         assertFalse(manager.put(loaded));
-        assertFalse(admin.exists(manager.sessionKey(s.id())));
+        assertFalse(admin.exists(redis.sessionKey(s.id())));
     }
 
     private void change(String sid, String what, Consumer<Session> edit) {
@@ -247,7 +231,7 @@ class RedisLayoutTest {
 
     private void assertExpiryMatches(String sid, String after) {
         SessionRecord stored = SessionAccess.record(manager.get(sid).orElseThrow());
-        assertEquals(stored.expiresAt(), admin.pexpireTime(manager.sessionKey(sid)), "expiry after: " + after);
+        assertEquals(stored.expiresAt(), admin.pexpireTime(redis.sessionKey(sid)), "expiry after: " + after);
         for (String key : keys()) {
             assertTrue(admin.pttl(key) > 0 || key.contains(":principal:"), "every session key has a TTL: " + after);
         }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Invalidations;
 import dev.satchel.Session;
+
+import dev.satchel.testkit.Await;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +26,7 @@ import redis.clients.jedis.params.ClientKillParams;
  * heartbeat, and repeated every interval until it answers), and across a restart.
  */
 @SuppressWarnings("try") // a subscription is held open by try-with-resources without being read
-class RedisInvalidationTest {
+class RedisInvalidationIT {
 
     private static final Duration HEARTBEAT = Duration.ofMillis(200);
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -33,13 +35,13 @@ class RedisInvalidationTest {
     @DisplayName("changes and removals through any manager reach the listener; the first subscription resets it")
     void changesAreDelivered() {
         try (RedisServer redis = RedisServer.start();
-                RedisSessionManager listening = manager(redis, InvalidationMode.PUBLISH);
-                RedisSessionManager writing = manager(redis, InvalidationMode.PUBLISH)) {
+                StoreAndManager listening = manager(redis, InvalidationMode.PUBLISH);
+                StoreAndManager writing = manager(redis, InvalidationMode.PUBLISH)) {
             Recorder heard = new Recorder();
-            try (Invalidations.Subscription sub = listening.subscribe(heard)) {
+            try (Invalidations.Subscription sub = listening.invalidations().subscribe(heard)) {
                 awaitSubscribed(listening);
                 // Redis lists the subscription before the feed's thread has handled its confirmation: wait for it.
-                RedisServer.await("the listener is told to trust nothing it saw before the subscription", WAIT,
+                Await.until("the listener is told to trust nothing it saw before the subscription", WAIT,
                         () -> heard.resets.get() >= 1);
 
                 Session s = stored(writing, null);
@@ -48,7 +50,7 @@ class RedisInvalidationTest {
                 awaitHeard(heard, s.id());
 
                 Session other = stored(writing, null);
-                writing.remove(other.id());
+                writing.manager.remove(other.id());
                 awaitHeard(heard, other.id());
 
                 Session own = stored(listening, null);
@@ -56,7 +58,7 @@ class RedisInvalidationTest {
                 awaitHeard(heard, own.id());
 
                 Session alice = stored(writing, "alice");
-                assertEquals(1, writing.removeByPrincipal("alice"));
+                assertEquals(1, writing.index().removeByPrincipal("alice"));
                 awaitHeard(heard, alice.id());
             }
         }
@@ -70,7 +72,7 @@ class RedisInvalidationTest {
             try (Jedis admin = redis.admin()) {
                 assertEquals(1, admin.clientKill(new ClientKillParams().type(ClientType.PUBSUB)));
             }
-            RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+            Await.until("the listener is reset", WAIT, () -> heard.resets.get() > before);
         });
     }
 
@@ -81,11 +83,11 @@ class RedisInvalidationTest {
             int before = heard.resets.get();
             redis.pause();
             try {
-                RedisServer.await("the silence is detected", WAIT, () -> !m.feedSubscribed());
+                Await.until("the silence is detected", WAIT, () -> !m.feedSubscribed());
                 // The feed marks itself unsubscribed, then resets its listeners: wait for the reset too.
-                RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+                Await.until("the listener is reset", WAIT, () -> heard.resets.get() > before);
                 int detected = heard.resets.get();
-                RedisServer.await("the listener is reset again while it lasts", WAIT,
+                Await.until("the listener is reset again while it lasts", WAIT,
                         () -> heard.resets.get() >= detected + 2);
             } finally {
                 redis.resume();
@@ -99,25 +101,24 @@ class RedisInvalidationTest {
         survives((redis, m, heard) -> {
             int before = heard.resets.get();
             redis.kill();
-            RedisServer.await("the listener is reset", WAIT, () -> heard.resets.get() > before);
+            Await.until("the listener is reset", WAIT, () -> heard.resets.get() > before);
             redis.restart();
         });
     }
 
     @Test
-    @DisplayName("InvalidationMode.NONE publishes nothing and refuses listeners with a clear message")
+    @DisplayName("InvalidationMode.NONE publishes nothing, and its manager offers no feed")
     void noneMode() {
         try (RedisServer redis = RedisServer.start();
-                RedisSessionManager silent = manager(redis, InvalidationMode.NONE);
-                RedisSessionManager listening = manager(redis, InvalidationMode.PUBLISH)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> silent.subscribe(new Recorder()));
-            assertTrue(e.getMessage().contains("InvalidationMode.NONE"), e.getMessage());
+                StoreAndManager silent = manager(redis, InvalidationMode.NONE);
+                StoreAndManager listening = manager(redis, InvalidationMode.PUBLISH)) {
+            assertFalse(silent.manager instanceof Invalidations, "no feed offered, so no cache can trust one");
             Recorder heard = new Recorder();
-            try (Invalidations.Subscription sub = listening.subscribe(heard)) {
+            try (Invalidations.Subscription sub = listening.invalidations().subscribe(heard)) {
                 awaitSubscribed(listening);
                 Session quiet = stored(silent, null);
                 changeOf(silent, quiet.id());
-                silent.remove(quiet.id());
+                silent.manager.remove(quiet.id());
                 Session loud = stored(listening, null);
                 changeOf(listening, loud.id());
                 awaitHeard(heard, loud.id());
@@ -130,47 +131,48 @@ class RedisInvalidationTest {
     @DisplayName("close ends the feed's threads; a closed manager refuses listeners")
     void closeStopsTheFeed() {
         try (RedisServer redis = RedisServer.start()) {
-            RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH);
-            m.subscribe(new Recorder());
+            StoreAndManager m = manager(redis, InvalidationMode.PUBLISH);
+            m.invalidations().subscribe(new Recorder());
             awaitSubscribed(m);
             m.close();
-            RedisServer.await("the feed's threads are gone", WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+            Await.until("the feed's threads are gone", WAIT, () -> Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.getName().startsWith("satchel-redis-invalidations")));
-            assertThrows(IllegalStateException.class, () -> m.subscribe(new Recorder()));
+            assertThrows(IllegalStateException.class, () -> m.invalidations().subscribe(new Recorder()));
             m.close();
         }
     }
 
-    private static RedisSessionManager manager(RedisServer redis, InvalidationMode mode) {
-        return RedisSessionManager.builder().uri(redis.uri()).invalidationMode(mode).invalidationHeartbeat(HEARTBEAT)
-                .socketTimeout(Duration.ofMillis(500)).connectTimeout(Duration.ofMillis(500)).build();
+    private static StoreAndManager manager(RedisServer redis, InvalidationMode mode) {
+        return StoreAndManager.build(RedisSessionManager.builder().uri(redis.uri()).invalidationMode(mode)
+                .invalidationHeartbeat(HEARTBEAT).socketTimeout(Duration.ofMillis(500))
+                .connectTimeout(Duration.ofMillis(500)));
     }
 
-    private static Session stored(RedisSessionManager m, String principal) {
-        Session s = m.newSession();
+    private static Session stored(StoreAndManager m, String principal) {
+        Session s = m.manager.newSession();
         s.put("n", 0);
         s.setPrincipal(principal);
-        assertTrue(m.put(s));
+        assertTrue(m.manager.put(s));
         return s;
     }
 
-    private static void changeOf(RedisSessionManager m, String sid) {
-        Session s = m.get(sid).orElseThrow();
+    private static void changeOf(StoreAndManager m, String sid) {
+        Session s = m.manager.get(sid).orElseThrow();
         s.put("n", 1);
-        assertTrue(m.put(s));
+        assertTrue(m.manager.put(s));
     }
 
     /** Something done to a server under a subscribed feed. */
     private interface Disruption {
-        void apply(RedisServer redis, RedisSessionManager m, Recorder heard);
+        void apply(RedisServer redis, StoreAndManager m, Recorder heard);
     }
 
     /** Subscribes, applies {@code disruption}, and checks the feed is subscribed and delivering again. */
     private static void survives(Disruption disruption) {
         try (RedisServer redis = RedisServer.start();
-                RedisSessionManager m = manager(redis, InvalidationMode.PUBLISH)) {
+                StoreAndManager m = manager(redis, InvalidationMode.PUBLISH)) {
             Recorder heard = new Recorder();
-            try (Invalidations.Subscription sub = m.subscribe(heard)) {
+            try (Invalidations.Subscription sub = m.invalidations().subscribe(heard)) {
                 awaitSubscribed(m);
                 disruption.apply(redis, m, heard);
                 awaitSubscribed(m);
@@ -179,19 +181,19 @@ class RedisInvalidationTest {
         }
     }
 
-    private static void awaitSubscribed(RedisSessionManager m) {
-        RedisServer.await("the feed is subscribed", WAIT, m::feedSubscribed);
+    private static void awaitSubscribed(StoreAndManager m) {
+        Await.until("the feed is subscribed", WAIT, m::feedSubscribed);
     }
 
     /** A change made through {@code m} now reaches {@code heard}. */
-    private static void assertDelivers(RedisSessionManager m, Recorder heard) {
+    private static void assertDelivers(StoreAndManager m, Recorder heard) {
         Session s = stored(m, null);
         changeOf(m, s.id());
         awaitHeard(heard, s.id());
     }
 
     private static void awaitHeard(Recorder heard, String sid) {
-        RedisServer.await("the change is heard", WAIT, () -> heard.ids.contains(sid));
+        Await.until("the change is heard", WAIT, () -> heard.ids.contains(sid));
     }
 
     /** Remembers what the feed said. */

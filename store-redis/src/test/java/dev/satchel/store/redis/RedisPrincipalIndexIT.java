@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.HttpSessions;
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.SigningKeys;
 import dev.satchel.spi.SessionAccess;
+import dev.satchel.testkit.Await;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.util.List;
@@ -21,21 +23,23 @@ import redis.clients.jedis.Jedis;
 
 /**
  * The principal index: its sorted set holds each logged-in session scored by its deadline, follows logins,
- * logouts and deadline changes, and its stale entries are pruned and never trusted.
+ * logouts, removals and deadline changes, and its stale entries are pruned and never trusted.
  */
-class RedisPrincipalIndexTest {
+class RedisPrincipalIndexIT {
 
     @RegisterExtension
     static final StandaloneRedis REDIS = new StandaloneRedis();
 
     private MutableClock clock;
-    private RedisSessionManager manager;
+    private StoreAndManager redis;
+    private SessionManager manager;
     private Jedis admin;
 
     @BeforeEach
     void useTestManager() {
         clock = REDIS.clock();
-        manager = REDIS.manager();
+        redis = REDIS.manager();
+        manager = redis.manager;
         admin = REDIS.admin();
     }
 
@@ -43,7 +47,7 @@ class RedisPrincipalIndexTest {
     @DisplayName("a login is scored by the session's deadline, and the index expires with its last member")
     void scoredByDeadline() {
         Session s = login("alice", Duration.ofHours(2));
-        String index = manager.principalKey("alice");
+        String index = redis.principalKey("alice");
         assertEquals((double) SessionAccess.record(s).deadline(), admin.zscore(index, s.id()));
         assertEquals(SessionAccess.record(s).deadline(), admin.pexpireTime(index));
         Session later = login("alice", Duration.ofHours(5));
@@ -60,14 +64,14 @@ class RedisPrincipalIndexTest {
         Session loaded = manager.get(s.id()).orElseThrow();
         loaded.setPrincipal("alice");
         assertTrue(manager.put(loaded));
-        assertEquals((double) SessionAccess.record(s).deadline(), admin.zscore(manager.principalKey("alice"), s.id()));
+        assertEquals((double) SessionAccess.record(s).deadline(), admin.zscore(redis.principalKey("alice"), s.id()));
     }
 
     @Test
     @DisplayName("a session without a deadline keeps its index entry, and the index, until it is pruned")
     void unboundedSession() {
         Session s = login("alice", null);
-        String index = manager.principalKey("alice");
+        String index = redis.principalKey("alice");
         assertEquals(Double.POSITIVE_INFINITY, admin.zscore(index, s.id()));
         assertEquals(-1, admin.pttl(index), "no expiry while a member may live forever");
     }
@@ -80,9 +84,9 @@ class RedisPrincipalIndexTest {
         loaded.setAbsoluteTimeout(Duration.ofHours(8));
         loaded.setIdleTimeout(Duration.ofHours(8));
         assertTrue(manager.put(loaded));
-        assertEquals((double) SessionAccess.record(loaded).deadline(), admin.zscore(manager.principalKey("alice"), s.id()));
+        assertEquals((double) SessionAccess.record(loaded).deadline(), admin.zscore(redis.principalKey("alice"), s.id()));
         clock.advance(Duration.ofHours(2));
-        assertEquals(List.of(s.id()), ids(manager.findByPrincipal("alice")), "not pruned at the old deadline");
+        assertEquals(List.of(s.id()), ids(redis.index().findByPrincipal("alice")), "not pruned at the old deadline");
     }
 
     @Test
@@ -92,24 +96,43 @@ class RedisPrincipalIndexTest {
         Session loaded = manager.get(s.id()).orElseThrow();
         loaded.setPrincipal("bob");
         assertTrue(manager.put(loaded));
-        assertFalse(admin.exists(manager.principalKey("alice")), "emptied, so gone");
-        assertEquals(List.of(s.id()), admin.zrange(manager.principalKey("bob"), 0, -1));
+        assertFalse(admin.exists(redis.principalKey("alice")), "emptied, so gone");
+        assertEquals(List.of(s.id()), admin.zrange(redis.principalKey("bob"), 0, -1));
         Session out = manager.get(s.id()).orElseThrow();
         out.setPrincipal(null);
         assertTrue(manager.put(out));
-        assertFalse(admin.exists(manager.principalKey("bob")));
+        assertFalse(admin.exists(redis.principalKey("bob")));
     }
 
     @Test
-    @DisplayName("entries of removed sessions are pruned by the next lookup")
-    void removedSessionsArePruned() {
+    @DisplayName("a removed session leaves its principal's index at once")
+    void removedSessionsLeaveTheIndex() {
         Session a = login("alice", Duration.ofHours(1));
         Session b = login("alice", Duration.ofHours(1));
         manager.remove(a.id());
-        String index = manager.principalKey("alice");
-        assertEquals(2, admin.zcard(index), "remove is one round trip and leaves the entry");
-        assertEquals(List.of(b.id()), ids(manager.findByPrincipal("alice")));
+        String index = redis.principalKey("alice");
         assertEquals(List.of(b.id()), admin.zrange(index, 0, -1));
+        assertEquals(List.of(b.id()), ids(redis.index().findByPrincipal("alice")));
+        manager.remove(b.id());
+        assertFalse(admin.exists(index), "emptied, so gone");
+    }
+
+    @Test
+    @DisplayName("entries of sessions Redis expired are pruned by the next lookup, also without a deadline")
+    void expiredSessionsArePrunedOnLookup() {
+        Session unbounded = login("alice", null);
+        Session bounded = login("alice", Duration.ofHours(1));
+        Session stays = login("alice", Duration.ofHours(1));
+        for (Session s : List.of(unbounded, bounded)) {
+            admin.pexpire(redis.sessionKey(s.id()), 1); // as its idle timeout would, in Redis's own time
+        }
+        Await.until("Redis expired both", RedisServer.STARTUP,
+                () -> !admin.exists(redis.sessionKey(unbounded.id())) && !admin.exists(redis.sessionKey(bounded.id())));
+        assertEquals(3, admin.zcard(redis.principalKey("alice")), "expiry itself does not touch the index");
+        assertEquals(List.of(stays.id()), ids(redis.index().findByPrincipal("alice")));
+        assertEquals(List.of(stays.id()), admin.zrange(redis.principalKey("alice"), 0, -1));
+        assertEquals(SessionAccess.record(stays).deadline(), admin.pexpireTime(redis.principalKey("alice")),
+                "without its unbounded member the index expires again with its longest-lived one");
     }
 
     @Test
@@ -118,7 +141,7 @@ class RedisPrincipalIndexTest {
         Session old = login("alice", Duration.ofHours(1));
         clock.advance(Duration.ofHours(2));
         Session fresh = login("alice", Duration.ofHours(1));
-        assertEquals(List.of(fresh.id()), admin.zrange(manager.principalKey("alice"), 0, -1));
+        assertEquals(List.of(fresh.id()), admin.zrange(redis.principalKey("alice"), 0, -1));
         assertFalse(old.id().equals(fresh.id()));
     }
 
@@ -128,13 +151,14 @@ class RedisPrincipalIndexTest {
         Session alice = login("alice", Duration.ofHours(1));
         Session bob = login("bob", Duration.ofHours(1));
         // As if a crash had kept bob's session in alice's index after it logged in as bob.
-        admin.zadd(manager.principalKey("alice"), Double.POSITIVE_INFINITY, bob.id());
-        assertEquals(List.of(alice.id()), ids(manager.findByPrincipal("alice")));
-        admin.zadd(manager.principalKey("alice"), Double.POSITIVE_INFINITY, bob.id());
-        assertEquals(1, manager.removeByPrincipal("alice"));
+        admin.zadd(redis.principalKey("alice"), Double.POSITIVE_INFINITY, bob.id());
+        assertEquals(List.of(alice.id()), ids(redis.index().findByPrincipal("alice")));
+        assertEquals(1, redis.index().removeByPrincipal("alice"));
         assertFalse(manager.exists(alice.id()));
         assertTrue(manager.exists(bob.id()), "bob is still logged in");
-        assertFalse(admin.exists(manager.principalKey("alice")));
+        // A live session's entry is never pruned by a lookup (a login writes the entry just before the
+        // session's principal): it stays, never trusted, until that session ends.
+        assertEquals(List.of(bob.id()), admin.zrange(redis.principalKey("alice"), 0, -1));
     }
 
     @Test
@@ -150,10 +174,10 @@ class RedisPrincipalIndexTest {
         assertTrue(http.rotateId(s));
         http.commit(s);
         assertFalse(manager.exists(before));
-        assertEquals(List.of(s.id()), ids(manager.findByPrincipal("alice")));
+        assertEquals(List.of(s.id()), ids(redis.index().findByPrincipal("alice")));
         assertEquals(1, manager.get(s.id()).orElseThrow().get("cart"));
-        assertEquals(Set.of(s.id()), Set.copyOf(admin.zrange(manager.principalKey("alice"), 0, -1)),
-                "the old id was pruned by the lookup");
+        assertEquals(Set.of(s.id()), Set.copyOf(admin.zrange(redis.principalKey("alice"), 0, -1)),
+                "the old id left the index when it was removed");
     }
 
     private Session login(String principal, Duration absoluteTimeout) {

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.testkit.Await;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -32,7 +37,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * with the cause, comes within the configured timeouts (each call here is guarded against hanging), and
  * the manager works again by itself once Redis does.
  */
-class RedisOutageTest {
+class RedisOutageIT {
 
     /** Far above every configured timeout: only a hang trips it. */
     private static final Duration HANG = Duration.ofSeconds(30);
@@ -41,7 +46,7 @@ class RedisOutageTest {
     @DisplayName("killed: clear Unavailable errors at once; restarted: works again, AOF-synced sessions intact")
     void killedAndRestarted() {
         try (RedisServer redis = RedisServer.start("--appendonly", "yes", "--appendfsync", "always");
-                RedisSessionManager m = manager(redis, Duration.ofMillis(500))) {
+                SessionManager m = manager(redis, Duration.ofMillis(500))) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 ids.add(put(m, "n", i).id());
@@ -55,7 +60,7 @@ class RedisOutageTest {
                 expect(SessionStoreUnavailableException.class, JedisConnectionException.class, () -> m.put(loaded));
                 expect(SessionStoreUnavailableException.class, JedisConnectionException.class, () -> m.remove(ids.get(2)));
                 expect(SessionStoreUnavailableException.class, JedisConnectionException.class, () -> m.put(m.newSession()));
-                expect(SessionStoreUnavailableException.class, JedisConnectionException.class, () -> m.findByPrincipal("x"));
+                expect(SessionStoreUnavailableException.class, JedisConnectionException.class, () -> ((PrincipalIndex) m).findByPrincipal("x"));
             }
 
             redis.restart();
@@ -74,7 +79,7 @@ class RedisOutageTest {
     @DisplayName("frozen (SIGSTOP): Timeout errors within the socket timeout; thawed: works again")
     void frozenThenThawed() {
         try (RedisServer redis = RedisServer.start();
-                RedisSessionManager m = manager(redis, Duration.ofMillis(300))) {
+                SessionManager m = manager(redis, Duration.ofMillis(300))) {
             Session s = put(m, "a", 1);
             redis.pause();
             try {
@@ -92,7 +97,7 @@ class RedisOutageTest {
     @DisplayName("loading its data set after a restart: Unavailable naming LOADING, then works")
     void loading() {
         try (RedisServer redis = RedisServer.start();
-                RedisSessionManager m = manager(redis, Duration.ofMillis(500))) {
+                SessionManager m = manager(redis, Duration.ofMillis(500))) {
             Session s = put(m, "a", 1);
             try (Jedis admin = redis.admin()) {
                 admin.eval("for i = 1, 3000 do redis.call('SET', 'filler:' .. i, i) end");
@@ -103,7 +108,7 @@ class RedisOutageTest {
             redis.restartWith("--key-load-delay", "1000", "--loading-process-events-interval-bytes", "1024");
             SessionStoreException e = expect(SessionStoreUnavailableException.class, null, () -> m.get(s.id()));
             assertTrue(e.getMessage().contains("LOADING"), e.getMessage());
-            RedisServer.await("the data set is loaded", RedisServer.STARTUP, () -> {
+            Await.until("the data set is loaded", RedisServer.STARTUP, () -> {
                 try {
                     return m.get(s.id()).isPresent();
                 } catch (SessionStoreUnavailableException loading) {
@@ -121,11 +126,11 @@ class RedisOutageTest {
         try (RedisServer strict = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(nowhere),
                 "--replica-serve-stale-data", "no")) {
             SessionStoreException e = assertThrows(SessionStoreUnavailableException.class,
-                    () -> RedisSessionManager.builder().uri(strict.uri()).build());
+                    () -> RedisSessionManager.builder().uri(strict.uri()).build().close());
             assertTrue(e.getMessage().contains("MASTERDOWN"), e.getMessage());
         }
         try (RedisServer stale = RedisServer.start("--replicaof", "127.0.0.1", Integer.toString(nowhere));
-                RedisSessionManager m = manager(stale, Duration.ofMillis(500))) {
+                SessionManager m = manager(stale, Duration.ofMillis(500))) {
             Session s = m.newSession();
             s.put("a", 1);
             SessionStoreException e = expect(SessionStoreUnavailableException.class, null, () -> m.put(s));
@@ -136,22 +141,25 @@ class RedisOutageTest {
     @Test
     @DisplayName("every connection busy: Timeout after the pool wait, naming the pool")
     void poolExhausted() throws Exception {
+        // A client of the test's own, so the test can see its pool; the builder's pool settings reach the
+        // client it makes (JedisClientFactoryTest).
+        ConnectionPoolConfig poolConfig = new ConnectionPoolConfig();
+        poolConfig.setMaxTotal(2);
+        poolConfig.setMaxWait(Duration.ofMillis(100));
         try (RedisServer redis = RedisServer.start();
-                RedisSessionManager m = RedisSessionManager.builder().uri(redis.uri())
-                        .maxConnections(1).socketTimeout(Duration.ofSeconds(5)).poolWaitTimeout(Duration.ofMillis(100))
-                        .build()) {
+                RedisClient client = RedisClient.builder().hostAndPort(redis.hostAndPort()).poolConfig(poolConfig)
+                        .clientConfig(DefaultJedisClientConfig.builder().socketTimeoutMillis(5_000).build()).build();
+                SessionManager m = RedisSessionManager.builder().client(client).build()) {
             Session s = put(m, "a", 1);
-            RedisClient client = (RedisClient) m.client();
             client.getPool().addObjects(2); // both connections open before the freeze
             ExecutorService pool = Executors.newFixedThreadPool(2);
             redis.pause();
             try {
-                // Two requests hold both connections (one more than maxConnections: the feed's spare).
                 List<Future<?>> stuck = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     stuck.add(pool.submit(() -> m.get(s.id())));
                 }
-                RedisServer.await("both connections are in use", HANG, () -> client.getPool().getNumActive() == 2);
+                Await.until("both connections are in use", HANG, () -> client.getPool().getNumActive() == 2);
                 SessionStoreException e = expect(SessionStoreTimeoutException.class, NoSuchElementException.class,
                         () -> m.get(s.id()));
                 assertTrue(e.getMessage().contains("pool wait timeout"), e.getMessage());
@@ -171,13 +179,13 @@ class RedisOutageTest {
         }
     }
 
-    private static RedisSessionManager manager(RedisServer redis, Duration timeouts) {
+    private static SessionManager manager(RedisServer redis, Duration timeouts) {
         return RedisSessionManager.builder().uri(redis.uri())
                 .connectTimeout(timeouts).socketTimeout(timeouts).poolWaitTimeout(timeouts)
                 .build();
     }
 
-    private static Session put(RedisSessionManager m, String name, Object value) {
+    private static Session put(SessionManager m, String name, Object value) {
         Session s = m.newSession();
         s.put(name, value);
         assertTrue(m.put(s));
