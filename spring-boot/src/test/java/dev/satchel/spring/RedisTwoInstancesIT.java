@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.CookieSpec;
-import dev.satchel.SessionManager;
-import dev.satchel.store.caching.CachingSessionManager;
-import dev.satchel.store.redis.RedisSessionManager;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,21 +15,13 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import redis.clients.jedis.Jedis;
 
 /**
  * Two instances of one application (embedded Tomcat) sharing a redis-server of the test's own: a login and a
  * logout on one are seen by the other, the one-session-per-user limit holds across them, the store holds no
  * cookie or credential, and a store outage is answered 503.
- *
- * <p>The Redis manager is built with {@code RedisSessionManager.builder()} in the application: store-redis does
- * not register its {@code SessionManagerProvider} yet, so {@code satchel.store.uri=redis://...} is not known to
- * {@code SessionManagers} on this branch.
+ * The store is chosen as an application would: {@code satchel.store.uri=redis://...}, behind the cache.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisTwoInstancesIT {
@@ -42,21 +31,12 @@ class RedisTwoInstancesIT {
     static RunningApp a;
     static RunningApp b;
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import(TestApps.OneSessionPerUser.class)
-    static class RedisApp {
-        @Bean
-        SessionManager satchelSessionManager(@Value("${test.redis.uri}") String uri) {
-            return CachingSessionManager.over(RedisSessionManager.builder().uri(uri).build()).build();
-        }
-    }
 
     @BeforeAll
     static void start() {
         redis = RedisProcess.start();
-        a = RunningApp.start(Map.of("test.redis.uri", redis.uri()), RedisApp.class);
-        b = RunningApp.start(Map.of("test.redis.uri", redis.uri()), RedisApp.class);
+        a = RunningApp.start(Map.of("satchel.store.uri", redis.uri()), TestApps.OneSessionPerUser.class);
+        b = RunningApp.start(Map.of("satchel.store.uri", redis.uri()), TestApps.OneSessionPerUser.class);
     }
 
     @AfterAll
@@ -151,6 +131,8 @@ class RedisTwoInstancesIT {
         org.springframework.boot.health.contributor.HealthIndicator health = a.context.getBean("satchelHealthIndicator",
                 org.springframework.boot.health.contributor.HealthIndicator.class);
         assertEquals(org.springframework.boot.health.contributor.Status.DOWN, health.health().getStatus());
+        assertTrue(a.bean(io.micrometer.core.instrument.MeterRegistry.class).get("satchel.store.operations")
+                .tag("outcome", "failure").timers().stream().mapToLong(t -> t.count()).sum() >= 1, "the failure is measured");
     }
 
     /** Every key and value in Redis, as text. */
