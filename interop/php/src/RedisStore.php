@@ -45,7 +45,7 @@ final class RedisStore implements Store
         $this->namespace = $namespace;
         $this->channel = $publishInvalidations ? "$namespace:invalidations" : '';
         $dir = $scripts ?? dirname(__DIR__, 3) . '/store-redis/src/main/resources/dev/satchel/store/redis';
-        foreach (['create', 'apply', 'delete', 'index-add'] as $name) {
+        foreach (['create', 'apply', 'delete', 'index-add', 'index-remove'] as $name) {
             $body = @file_get_contents("$dir/$name.lua");
             if ($body === false) {
                 throw new \LogicException("Satchel: the Redis store's script $name.lua is not in $dir: copy store-redis's "
@@ -82,13 +82,13 @@ final class RedisStore implements Store
         }
     }
 
+    /**
+     * Creates the hash, then (with a principal) its index entry, as the Java store does; if the entry cannot
+     * be written the session is deleted again and the failure thrown (no cookie names it).
+     */
     public function create(Record $r): bool
     {
-        if ($r->principal !== null) {
-            // Before the session exists, so no failure between the two leaves it unindexed.
-            $this->index($r->principal, $r->id, self::score($r->deadline));
-        }
-        $args = [(string) min($r->expiresAt(), self::MAX_EXPIRE_AT), $r->randval, 'v', '1', 'id', $r->id,
+        $args = [(string) min($r->expiresAt(), self::MAX_EXPIRE_AT), '', 'v', '1', 'id', $r->id,
             'randval', $r->randval, 'created', (string) $r->created, 'lastAccess', (string) $r->lastAccess,
             'idleTimeoutMs', (string) $r->idleTimeoutMs];
         if ($r->deadline !== null) {
@@ -101,7 +101,22 @@ final class RedisStore implements Store
         foreach ($r->attrs as $name => $json) {
             array_push($args, Codec::ATTRIBUTE_PREFIX . $name, $json);
         }
-        return $this->script('create', $this->sessionKey($r->id), $args) === 1;
+        // A retry (its first attempt may have stored the hash and lost the answer) names the randval, so the
+        // script recognises its own hash instead of reporting the id taken.
+        $retry = $args;
+        $retry[1] = $r->randval;
+        if ($this->script('create', $this->sessionKey($r->id), $args, $retry) !== 1) {
+            return false;
+        }
+        if ($r->principal !== null) {
+            try {
+                $this->index($r->principal, $r->id, self::score($r->deadline), $r->lastAccess);
+            } catch (StoreException $e) {
+                $this->delete($r->id);
+                throw $e;
+            }
+        }
+        return true;
     }
 
     public function apply(ChangeSet $c): ?Record
@@ -109,7 +124,7 @@ final class RedisStore implements Store
         $id = $c->sessionId();
         $newPrincipal = $c->principalChanged ? $c->principal : null;
         if ($newPrincipal !== null) {
-            $this->index($newPrincipal, $id, $c->deadlineChanged ? self::score($c->deadline) : 'inf');
+            $this->index($newPrincipal, $id, $c->deadlineChanged ? self::score($c->deadline) : 'inf', $c->accessTime);
         }
         $args = [(string) $c->accessTime, $c->idleTimeoutMs > 0 ? (string) $c->idleTimeoutMs : '',
             !$c->deadlineChanged ? '' : ($c->deadline === null ? '-' : (string) $c->deadline),
@@ -122,11 +137,15 @@ final class RedisStore implements Store
             array_push($args, Codec::ATTRIBUTE_PREFIX . $name, $json);
         }
         $answer = $this->script('apply', $this->sessionKey($id), $args);
-        if ($answer[0] <= 0) {
-            if ($answer[0] < 0) {
-                throw new UnreadableEntry('the stored session hash is unreadable or of a newer format');
-            }
+        if ($answer[0] === 0) {
             return null;
+        }
+        if ($answer[0] === -2) { // a format version other than 1, judged by v alone
+            $newer = (int) $answer[1] > 1;
+            throw new UnreadableEntry('session hash has ' . ($newer ? 'a newer' : 'an unsupported') . ' format version', $newer);
+        }
+        if ($answer[0] < 0) {
+            throw new UnreadableEntry('session hash is not a complete session: nothing was merged into it');
         }
         $merged = $answer[0] === 2 ? $c->applyTo($c->base) : Codec::decodeHash(self::fields($answer[2]));
         if ($merged === null && ($merged = $this->load($id)) === null) {
@@ -134,40 +153,68 @@ final class RedisStore implements Store
         }
         $oldPrincipal = $answer[1];
         if ($c->principalChanged && $oldPrincipal !== null && $oldPrincipal !== $newPrincipal) {
-            try {
-                $this->redis->call('ZREM', $this->principalKey($oldPrincipal), $id);
-            } catch (StoreException) {
-                // a stale index entry is pruned later; lookups never trust one
-            }
+            $this->forget($oldPrincipal, $id);
         }
         if ($merged->principal !== null && ($c->principalChanged ? $merged->deadline !== null && !$c->deadlineChanged
                 : $c->deadlineChanged)) {
-            $this->index($merged->principal, $id, self::score($merged->deadline)); // the real score, now known
+            $this->index($merged->principal, $id, self::score($merged->deadline), $c->accessTime); // the real score, now known
         }
         return $merged;
     }
 
+    /** Deletes the hash, publishes the removal, and takes the session out of its principal's index. */
     public function delete(string $id): bool
     {
-        return $this->script('delete', $this->sessionKey($id), [$this->channel, $id]) > 0;
+        [$deleted, $principal] = $this->script('delete', $this->sessionKey($id), [$this->channel, $id]);
+        if ($principal !== null) {
+            $this->forget($principal, $id);
+        }
+        return $deleted > 0;
     }
 
-    private function index(string $principal, string $id, string $score): void
+    private function index(string $principal, string $id, string $score, int $now): void
     {
-        $this->script('index-add', $this->principalKey($principal), [(string) (int) floor(microtime(true) * 1000), $score, $id]);
+        $this->script('index-add', $this->principalKey($principal), [(string) $now, $score, $id]);
     }
 
-    /** @param list<string> $args */
-    private function script(string $name, string $key, array $args): mixed
+    /** Takes {@code $id} out of the principal's index; a failure only leaves a stale entry, which lookups prune. */
+    private function forget(string $principal, string $id): void
+    {
+        try {
+            $this->script('index-remove', $this->principalKey($principal), [$id]);
+        } catch (StoreException) {
+            // a stale index entry is pruned later; lookups never trust one
+        }
+    }
+
+    /**
+     * Runs a script by its SHA-1, and by its text where Redis answers NOSCRIPT. A broken connection is tried
+     * once more, on a fresh one, with {@code $retryArgs} when given (every script is safe to repeat).
+     *
+     * @param list<string> $args
+     * @param list<string>|null $retryArgs
+     */
+    private function script(string $name, string $key, array $args, ?array $retryArgs = null): mixed
     {
         [$body, $sha] = $this->scripts[$name];
-        try {
-            return $this->redis->call('EVALSHA', $sha, '1', $key, ...$args);
-        } catch (RespError $e) {
-            if (!str_starts_with($e->getMessage(), 'NOSCRIPT')) {
+        for ($attempt = 1; ; $attempt++) {
+            $use = $attempt === 1 || $retryArgs === null ? $args : $retryArgs;
+            try {
+                try {
+                    return $this->redis->call('EVALSHA', $sha, '1', $key, ...$use);
+                } catch (RespError $e) {
+                    if (!str_starts_with($e->getMessage(), 'NOSCRIPT')) {
+                        throw $e;
+                    }
+                    return $this->redis->call('EVAL', $body, '1', $key, ...$use);
+                }
+            } catch (RespError $e) {
                 throw $e;
+            } catch (StoreException $e) {
+                if ($attempt === 2) {
+                    throw $e;
+                }
             }
-            return $this->redis->call('EVAL', $body, '1', $key, ...$args);
         }
     }
 

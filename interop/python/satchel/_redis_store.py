@@ -4,7 +4,6 @@ import hashlib
 import socket
 import ssl
 import threading
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -104,7 +103,7 @@ class RedisStore:
         self._principal_prefix = namespace + ":principal:{"
         self._channel = namespace + ":invalidations" if publish_invalidations else ""
         self._scripts = {}
-        for name in ("create", "apply", "delete", "index-add"):
+        for name in ("create", "apply", "delete", "index-add", "index-remove"):
             try:
                 body = (Path(scripts) / (name + ".lua")).read_bytes()
             except OSError:
@@ -113,7 +112,6 @@ class RedisStore:
                                  "as scripts" % (name, scripts)) from None
             self._scripts[name] = (body, hashlib.sha1(body).hexdigest())
         self._local = threading.local()
-        self.clock = lambda: time.time_ns() // 1_000_000
 
     def session_key(self, sid):
         return self._prefix + sid + "}"
@@ -128,10 +126,9 @@ class RedisStore:
         return decode_hash(_fields(flat))
 
     def create(self, record):
-        if record.principal is not None:
-            # Before the session exists, so no failure between the two leaves it unindexed.
-            self._index(record.principal, record.id, _score(record.deadline))
-        args = [str(min(record.expires_at(), MAX_EXPIRE_AT)), record.randval,
+        """Creates the hash, then (with a principal) its index entry, as the Java store does; if the entry
+        cannot be written the session is deleted again and the failure raised (no cookie names it)."""
+        args = [str(min(record.expires_at(), MAX_EXPIRE_AT)), "",
                 "v", "1", "id", record.id, "randval", record.randval, "created", str(record.created),
                 "lastAccess", str(record.last_access), "idleTimeoutMs", str(record.idle_timeout_ms)]
         if record.deadline is not None:
@@ -141,13 +138,25 @@ class RedisStore:
         args += ["version", str(record.version)]
         for name, value in record.attrs.items():
             args += [ATTRIBUTE_PREFIX + name, value]
-        return self._script("create", self.session_key(record.id), args) == 1
+        # A retry (its first attempt may have stored the hash and lost the answer) names the randval, so the
+        # script recognises its own hash instead of reporting the id taken.
+        retry = list(args)
+        retry[1] = record.randval
+        if self._script("create", self.session_key(record.id), args, retry) != 1:
+            return False
+        if record.principal is not None:
+            try:
+                self._index(record.principal, record.id, _score(record.deadline), record.last_access)
+            except SessionStoreError:
+                self.delete(record.id)
+                raise
+        return True
 
     def apply(self, c):
         sid = c.session_id
         new_principal = c.principal if c.principal_changed else None
         if new_principal is not None:
-            self._index(new_principal, sid, _score(c.deadline) if c.deadline_changed else "inf")
+            self._index(new_principal, sid, _score(c.deadline) if c.deadline_changed else "inf", c.access_time)
         args = [str(c.access_time), str(c.idle_timeout_ms) if c.idle_timeout_ms else "",
                 "" if not c.deadline_changed else "-" if c.deadline is None else str(c.deadline),
                 "0" if not c.principal_changed else "2" if c.principal is None else "1",
@@ -157,10 +166,14 @@ class RedisStore:
             args += [ATTRIBUTE_PREFIX + name, value]
         answer = self._script("apply", self.session_key(sid), args)
         status = answer[0]
-        if status <= 0:
-            if status < 0:
-                raise UnreadableEntry("the stored session hash is unreadable or of a newer format")
+        if status == 0:
             return None
+        if status == -2:  # a format version other than 1, judged by v alone
+            newer = int(answer[1]) > 1
+            raise UnreadableEntry("session hash has %s format version" % ("a newer" if newer else "an unsupported"),
+                                  newer_format=newer)
+        if status < 0:
+            raise UnreadableEntry("session hash is not a complete session: nothing was merged into it")
         old_principal = None if answer[1] is None else answer[1].decode("utf-8")
         merged = c.apply_to(c.base) if status == 2 else decode_hash(_fields(answer[2]))
         if merged is None:
@@ -171,39 +184,46 @@ class RedisStore:
             self._forget(old_principal, sid)
         if merged.principal is not None and (
                 merged.deadline is not None and not c.deadline_changed if c.principal_changed else c.deadline_changed):
-            self._index(merged.principal, sid, _score(merged.deadline))  # the real score, now known
+            self._index(merged.principal, sid, _score(merged.deadline), c.access_time)  # the real score, now known
         return merged
 
     def delete(self, sid):
-        return self._script("delete", self.session_key(sid), [self._channel, sid]) > 0
+        """Deletes the hash, publishes the removal, and takes the session out of its principal's index."""
+        deleted, principal = self._script("delete", self.session_key(sid), [self._channel, sid])
+        if principal is not None:
+            self._forget(principal.decode("utf-8"), sid)
+        return deleted > 0
 
     # ------------------------------------------------------------------------------------------- internals
 
-    def _index(self, principal, sid, score):
-        self._script("index-add", self.principal_key(principal), [str(self.clock()), score, sid])
+    def _index(self, principal, sid, score, now):
+        self._script("index-add", self.principal_key(principal), [str(now), score, sid])
 
     def _forget(self, principal, sid):
         try:
-            self._call("ZREM", self.principal_key(principal), sid)
+            self._script("index-remove", self.principal_key(principal), [sid])
         except SessionStoreError:
             pass  # a stale index entry is pruned later; lookups never trust one
 
-    def _script(self, name, key, args):
+    def _script(self, name, key, args, retry_args=None):
         body, sha = self._scripts[name]
+        retry = None if retry_args is None else ("EVALSHA", sha, "1", key, *retry_args)
         try:
-            return self._call("EVALSHA", sha, "1", key, *args)
+            return self._call("EVALSHA", sha, "1", key, *args, retry=retry)
         except RedisReplyError as e:
             if not str(e).startswith("NOSCRIPT"):
                 raise
-            return self._call("EVAL", body, "1", key, *args)
+            return self._call("EVAL", body, "1", key, *args,
+                              retry=None if retry_args is None else ("EVAL", body, "1", key, *retry_args))
 
-    def _call(self, *args):
+    def _call(self, *args, retry=None):
+        """Runs one command; a broken connection is retried once on a fresh one, with ``retry`` if given."""
         for attempt in (1, 2):
             conn = getattr(self._local, "conn", None)
             try:
                 if conn is None:
                     conn = self._local.conn = _Connection(*self._address)
-                reply = conn.call(*args)
+                reply = conn.call(*(args if attempt == 1 or retry is None else retry))
             except (OSError, ConnectionError) as e:
                 if conn is not None:
                     conn.close()

@@ -13,7 +13,7 @@ import redis.clients.jedis.Jedis;
 class RedisInteropIT extends SharedSessionScenarios {
 
     private RedisProcess redis;
-    private RedisSessionManager manager;
+    private SessionManager manager;
 
     @Override
     void startStore() {
