@@ -7,11 +7,11 @@ namespace Satchel;
  * Sessions in a Redis shared with Satchel's Java Redis store, over {@see Resp}: one hash per session,
  * {@code <ns>:session:{<sid>}}, changed only by the very Lua scripts the Java store runs — read from
  * {@code $scripts}, by default store-redis's own folder in this repository: the per-attribute merge that
- * refuses to resurrect and sets the expiry, the create that never overwrites, the delete. Every write publishes the id on
- * {@code <ns>:invalidations} as the Java store does, so Java caches that listen drop their copy
+ * refuses to resurrect and sets the expiry, the create that never overwrites, the delete. Every write publishes
+ * the id on {@code <ns>:invalidations} as the Java store does, so Java caches that listen drop their copy
  * ({@code $publishInvalidations = false} for a Java store built with {@code InvalidationMode.NONE}).
- * Logging in adds the session to the principal index {@code <ns>:principal:{<name>}} first, as the Java
- * store does. URL: {@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS.
+ * The principal index {@code <ns>:principal:{<name>}} is kept in step as the Java store keeps it (docs/format.md
+ * §7). URL: {@code redis://[[user]:password@]host[:port][/db]}, or {@code rediss://} for TLS.
  */
 final class RedisStore implements Store
 {
