@@ -4,25 +4,20 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.satchel.spi.AbstractSessionManager;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
-/** Collects what the managers log while open, to count warnings. */
+/** Collects what Satchel ({@code dev.satchel.*}: the manager and the store) logs while open, to count warnings. */
 final class CapturedLogs implements AutoCloseable {
 
-    private static final List<Class<?>> SOURCES = List.of(AbstractSessionManager.class, FileBackedSessionManager.class);
-
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Logger satchel = (Logger) LoggerFactory.getLogger("dev.satchel");
 
     CapturedLogs() {
         appender.start();
-        for (Class<?> source : SOURCES) {
-            Logger logger = (Logger) LoggerFactory.getLogger(source);
-            logger.setLevel(Level.INFO);
-            logger.addAppender(appender);
-        }
+        satchel.setLevel(Level.INFO);
+        satchel.addAppender(appender);
     }
 
     /** Warnings and errors logged so far, formatted. */
@@ -43,11 +38,8 @@ final class CapturedLogs implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Class<?> source : SOURCES) {
-            Logger logger = (Logger) LoggerFactory.getLogger(source);
-            logger.detachAppender(appender);
-            logger.setLevel(null);
-        }
+        satchel.detachAppender(appender);
+        satchel.setLevel(null);
         appender.stop();
     }
 }

@@ -1,5 +1,7 @@
 package dev.satchel.store.file;
 
+import dev.satchel.spi.StoreSessionManager;
+import dev.satchel.SessionManager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +78,7 @@ class ScaleTest {
         List<String> report = new ArrayList<>();
         java.nio.file.FileStore fs = Files.getFileStore(tmp);
         report.add(String.format("file system: %s (%s) under %s", fs.type(), fs.name(), tmp.getParent()));
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).clock(clock)
+        try (SessionManager manager = FileBackedSessionManager.builder(dir).clock(clock)
                 .fsync(FileBackedSessionManager.Fsync.NONE).withoutBackgroundSweeper().build()) {
             long start = System.nanoTime();
             List<String> sample = write(manager, SESSIONS);
@@ -89,14 +91,14 @@ class ScaleTest {
                     (double) sizes[0] / SESSIONS, (double) sizes[1] / SESSIONS));
 
             start = System.nanoTime();
-            assertEquals(0, manager.sweep());
+            assertEquals(0, StoreSessionManager.sweepNow(manager));
             double idleSweep = seconds(start);
             report.add(String.format("sweep, nothing due: %,d files examined in %.1f s = %,.0f files/s",
                     SESSIONS, idleSweep, SESSIONS / idleSweep));
 
             clock.advance(Duration.ofMinutes(20)); // the first half (10-minute idle timeout) has expired
             start = System.nanoTime();
-            int firstHalf = manager.sweep();
+            int firstHalf = StoreSessionManager.sweepNow(manager);
             double halfSweep = seconds(start);
             assertEquals(SESSIONS / 2, firstHalf);
             report.add(String.format("sweep, half due: %,d of %,d removed in %.1f s = %,.0f removed/s",
@@ -108,7 +110,7 @@ class ScaleTest {
 
             clock.advance(Duration.ofHours(2));
             start = System.nanoTime();
-            int secondHalf = manager.sweep();
+            int secondHalf = StoreSessionManager.sweepNow(manager);
             double restSweep = seconds(start);
             assertEquals(SESSIONS - firstHalf, secondHalf);
             report.add(String.format("sweep, all due: %,d removed in %.1f s = %,.0f removed/s",
@@ -117,7 +119,7 @@ class ScaleTest {
         }
         for (FileBackedSessionManager.Fsync mode : FileBackedSessionManager.Fsync.values()) {
             Path sampleDir = tmp.resolve("fsync-" + mode);
-            try (FileBackedSessionManager manager = FileBackedSessionManager.builder(sampleDir).fsync(mode)
+            try (SessionManager manager = FileBackedSessionManager.builder(sampleDir).fsync(mode)
                     .withoutBackgroundSweeper().build()) {
                 long start = System.nanoTime();
                 write(manager, FSYNC_SAMPLE);
@@ -136,7 +138,7 @@ class ScaleTest {
      * Writes {@code count} new sessions from {@link #THREADS} threads, every even one with a 10-minute idle
      * timeout and every odd one with an hour; returns the first 1000 ids, in order.
      */
-    private static List<String> write(FileBackedSessionManager manager, int count) throws Exception {
+    private static List<String> write(SessionManager manager, int count) throws Exception {
         String[] sample = new String[Math.min(1000, count)];
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {

@@ -66,12 +66,32 @@ class StoreFiles implements StoreBackdoor {
         }
     }
 
-    /** Every file and folder under the store directory, relative to it, the lock file excepted. */
+    /**
+     * Every file and folder under the store directory, relative to it, except the lock file and the principal
+     * index (see {@link #indexEntries()}).
+     */
     List<String> entries() {
         List<String> found = new ArrayList<>();
+        Path index = dir.resolve(PrincipalIndexFiles.FOLDER);
         try (Stream<Path> all = Files.walk(dir)) {
-            all.filter(p -> !p.equals(dir) && !p.getFileName().toString().equals(SessionFileNames.LOCK_FILE))
+            all.filter(p -> !p.equals(dir) && !p.getFileName().toString().equals(SessionFileNames.LOCK_FILE)
+                    && !p.startsWith(index))
                     .forEach(p -> found.add(dir.relativize(p).toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    /** Every file and folder of the principal index, relative to the store directory, in order. */
+    List<String> indexEntries() {
+        List<String> found = new ArrayList<>();
+        Path index = dir.resolve(PrincipalIndexFiles.FOLDER);
+        if (!Files.exists(index, NOFOLLOW_LINKS)) {
+            return found;
+        }
+        try (Stream<Path> all = Files.walk(index)) {
+            all.sorted().forEach(p -> found.add(dir.relativize(p).toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
