@@ -5,6 +5,7 @@ import dev.satchel.SessionManager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
 import dev.satchel.testkit.MutableClock;
 import java.io.IOException;
@@ -25,12 +26,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * A million sessions written and swept, with the rates and sizes the README reports.
+ * A million sessions, each of its own principal, written, looked up by principal, their principal index
+ * rebuilt, and swept, with the rates and sizes the README reports.
  *
- * <p>Where: {@code -Dsatchel.scale.dir=PATH} names the parent folder; by default a RAM file system
- * ({@code /dev/shm}) when there is one with room, else {@code java.io.tmpdir}. On {@code tmpfs} the test takes
- * about a minute and runs in every build; on this VM's virtual disk it takes about 7.5 minutes (deletes are
- * disk-bound), which is how the README's disk figures were measured ({@code -Dsatchel.scale.dir=/tmp}).
+ * <p>Tagged {@code slow} and left out of the default build (it takes minutes); the store's README has the
+ * command. Where: {@code -Dsatchel.scale.dir=PATH} names the parent folder; by default a RAM file system
+ * ({@code /dev/shm}) when there is one with room, else {@code java.io.tmpdir}.
  * {@code -Dsatchel.scale.sessions=N} changes the count. The report names the file system it ran on.
  */
 @Tag("slow")
@@ -87,8 +88,27 @@ class ScaleTest {
                     SESSIONS, writeSeconds, SESSIONS / writeSeconds, THREADS));
 
             long[] sizes = sizes(dir);
-            report.add(String.format("size: %.0f bytes of JSON per session, %.0f bytes on disk per session (du)",
-                    (double) sizes[0] / SESSIONS, (double) sizes[1] / SESSIONS));
+            long indexBytes = sizes(dir.resolve(PrincipalIndexFiles.FOLDER))[1];
+            report.add(String.format("size: %.0f bytes of JSON per session, %.0f bytes on disk per session (du),"
+                    + " of which %.0f for its principal index entry and folder",
+                    (double) sizes[0] / SESSIONS, (double) sizes[1] / SESSIONS, (double) indexBytes / SESSIONS));
+
+            PrincipalIndex principals = (PrincipalIndex) manager;
+            start = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                assertEquals(1, principals.findByPrincipal("user-" + i).size());
+            }
+            report.add(String.format("findByPrincipal among %,d principals: %.0f µs each (1,000 lookups)",
+                    SESSIONS, seconds(start) * 1000));
+
+            Path oldIndex = tmp.resolve("old-index");
+            Files.move(dir.resolve(PrincipalIndexFiles.FOLDER), oldIndex);
+            start = System.nanoTime();
+            assertEquals(sample.get(3), principals.findByPrincipal("user-3").get(0).id());
+            double rebuild = seconds(start);
+            report.add(String.format("index rebuild from a scan: %,d sessions in %.1f s = %,.0f sessions/s",
+                    SESSIONS, rebuild, SESSIONS / rebuild));
+            deleteRecursively(oldIndex);
 
             start = System.nanoTime();
             assertEquals(0, StoreSessionManager.sweepNow(manager));
@@ -116,6 +136,12 @@ class ScaleTest {
             report.add(String.format("sweep, all due: %,d removed in %.1f s = %,.0f removed/s",
                     secondHalf, restSweep, secondHalf / restSweep));
             assertEquals(0, countFiles(dir));
+            try (Stream<Path> left = Files.list(dir.resolve(PrincipalIndexFiles.FOLDER))) {
+                assertEquals(List.of(PrincipalIndexFiles.COMPLETE), left.map(p -> p.getFileName().toString())
+                        .filter(n -> !Files.isDirectory(dir.resolve(PrincipalIndexFiles.FOLDER).resolve(n))
+                                || hasEntries(dir.resolve(PrincipalIndexFiles.FOLDER).resolve(n)))
+                        .collect(java.util.stream.Collectors.toList()), "every principal's folder went with its session");
+            }
         }
         for (FileBackedSessionManager.Fsync mode : FileBackedSessionManager.Fsync.values()) {
             Path sampleDir = tmp.resolve("fsync-" + mode);
@@ -186,6 +212,14 @@ class ScaleTest {
         String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         long disk = du.waitFor() == 0 ? Long.parseLong(out.split("\\s+")[0]) : -1;
         return new long[] {json, disk};
+    }
+
+    private static boolean hasEntries(Path folder) {
+        try (Stream<Path> inside = Files.list(folder)) {
+            return inside.findAny().isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static long countFiles(Path dir) throws IOException {
