@@ -23,6 +23,11 @@ public final class InMemoryBackdoor implements StoreBackdoor {
         return manager;
     }
 
+    /** Another manager over the same store: another node's view, without a cache. */
+    public SessionManager secondManager(Clock clock) {
+        return StoreSessionManager.over(store).clock(clock).sweepInterval(Duration.ZERO).build();
+    }
+
     @Override
     public boolean isStored(String sid) {
         return store.load(sid) != null;

@@ -21,6 +21,11 @@ class InMemorySessionManagerTest extends SessionManagerContract {
     }
 
     @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return StoreSessionManager.over(store).clock(clock).sweepInterval(Duration.ZERO).build();
+    }
+
+    @Override
     protected StoreBackdoor backdoor() {
         return new StoreBackdoor() {
             @Override

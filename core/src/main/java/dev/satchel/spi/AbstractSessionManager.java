@@ -1,8 +1,10 @@
 package dev.satchel.spi;
 
+import dev.satchel.HttpSessions;
 import dev.satchel.Session;
 import dev.satchel.SessionConflictException;
 import dev.satchel.SessionManager;
+import dev.satchel.SessionStoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.satchel.spi;
 
+import dev.satchel.Session;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
@@ -16,6 +17,7 @@ import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 
@@ -528,6 +530,8 @@ public final class SessionCodec {
                 .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build())
                 // A value with nothing to write ({@code new Object()}) would read back as a default object.
                 .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // An OffsetDateTime reads back with the offset it was put with, not shifted to UTC.
+                .disable(DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();

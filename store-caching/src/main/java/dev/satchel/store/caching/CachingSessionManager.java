@@ -5,10 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.satchel.ExpiryEvents;
 import dev.satchel.Invalidations;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
+import dev.satchel.SessionConflictException;
 import dev.satchel.SessionManager;
+import dev.satchel.SessionStoreException;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
@@ -20,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +91,10 @@ import org.slf4j.LoggerFactory;
  * it too (test with {@code instanceof}): lookups go to the parent, and {@code removeByPrincipal} drops
  * every cached record of that principal after the parent removed them, also when it fails part-way.
  *
+ * <p><b>Expiry events.</b> If the parent implements {@link ExpiryEvents} (its sweeper can say which sessions
+ * it removed), the manager built implements it too: each event drops the cached record, then reaches the
+ * listener.
+ *
  * <p><b>Bookkeeping.</b> Caffeine's maintenance — recording reads for the eviction policy, evicting and
  * expiring — runs on the {@linkplain Builder#executor executor} (default the common pool), so a request
  * pays for the lookup, not the bookkeeping. A bound may therefore be exceeded briefly until it runs.
@@ -96,7 +104,7 @@ import org.slf4j.LoggerFactory;
  * {@link CacheMetrics} are measured with {@link System#nanoTime()}, and only when metrics are on.
  *
  * <p>Thread-safe. {@link #close()} ends the invalidation subscription, empties the cache and closes the
- * parent. Logs no session id, randval or attribute value.
+ * parent; every later call but {@code close()} throws {@link IllegalStateException}. Logs no session id, randval or attribute value.
  */
 public class CachingSessionManager implements SessionManager {
 
@@ -178,6 +186,7 @@ public class CachingSessionManager implements SessionManager {
     /** Returns the parent's new session; nothing is cached or stored until {@link #put}. */
     @Override
     public Session newSession() {
+        checkOpen();
         return parent.newSession();
     }
 
@@ -208,6 +217,7 @@ public class CachingSessionManager implements SessionManager {
      */
     @Override
     public Session lookup(CharSequence text, int start) {
+        checkOpen();
         if (!SessionIds.isValid(text, start)) {
             return null;
         }
@@ -242,6 +252,7 @@ public class CachingSessionManager implements SessionManager {
      */
     @Override
     public boolean put(Session session) {
+        checkOpen();
         String sid = session.id();
         int stripe = WriteCounters.stripe(sid);
         long before = writes.read(stripe);
@@ -273,6 +284,7 @@ public class CachingSessionManager implements SessionManager {
      */
     @Override
     public void remove(String sid) {
+        checkOpen();
         if (!SessionIds.isValid(sid)) {
             return;
         }
@@ -320,7 +332,27 @@ public class CachingSessionManager implements SessionManager {
         return "CachingSessionManager[over " + parent.getClass().getSimpleName() + "]";
     }
 
-    // ------------------------------------------------------------------ for the subclass and tests
+    // ------------------------------------------------------------------ for the subclasses and tests
+
+    /**
+     * Every call but {@code close()} fails after it, as every Satchel manager's does.
+     *
+     * @throws IllegalStateException once closed
+     */
+    final void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the session manager is closed");
+        }
+    }
+
+    /** Forwards the parent's expiry events, dropping each expired session from the cache first. */
+    final Invalidations.Subscription forwardExpiry(ExpiryEvents parentEvents, Consumer<Session> listener) {
+        checkOpen();
+        return parentEvents.onExpired(expired -> {
+            records.invalidate(expired.id());
+            listener.accept(expired);
+        });
+    }
 
     /** Drops every cached record of {@code principal}, after the parent removed that principal's sessions. */
     final void forgetPrincipal(String principal) {
@@ -329,6 +361,16 @@ public class CachingSessionManager implements SessionManager {
     }
 
     /** The cached record of {@code sid}, without counting a hit or touching the eviction order. */
+    /** The ids of every cached record, for tests. */
+    final java.util.Set<String> cachedIds() {
+        return java.util.Set.copyOf(records.asMap().keySet());
+    }
+
+    /** Whether {@link #close()} was called. */
+    final boolean isClosed() {
+        return closed.get();
+    }
+
     final SessionRecord cachedRecord(String sid) {
         CachedRecord e = records.policy().getIfPresentQuietly(sid);
         return e == null ? null : e.record;
@@ -520,6 +562,11 @@ public class CachingSessionManager implements SessionManager {
         private Invalidations invalidations;
         private Executor executor;
 
+        /** The parent the manager is built over. */
+        SessionManager parent() {
+            return parent;
+        }
+
         private Builder(SessionManager parent) {
             this.parent = parent;
         }
@@ -687,8 +734,11 @@ public class CachingSessionManager implements SessionManager {
          * @throws RuntimeException what subscribing to the feed threw; the parent is then left open
          */
         public CachingSessionManager build() {
-            CachingSessionManager manager = parent instanceof PrincipalIndex
-                    ? new IndexedCachingSessionManager(this, (PrincipalIndex) parent)
+            boolean indexed = parent instanceof PrincipalIndex;
+            boolean expiring = parent instanceof ExpiryEvents;
+            CachingSessionManager manager = indexed && expiring ? new CapableCachingSessionManager.IndexedExpiring(this)
+                    : indexed ? new CapableCachingSessionManager.Indexed(this)
+                    : expiring ? new CapableCachingSessionManager.Expiring(this)
                     : new CachingSessionManager(this);
             Invalidations feed = feed();
             if (feed != null) {

@@ -3,11 +3,14 @@ package dev.satchel.store.redis;
 import dev.satchel.Invalidations;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
+import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.spi.AbstractSessionManager;
 import dev.satchel.spi.ChangeSet;
 import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
 import dev.satchel.spi.UnreadableEntryException;
@@ -61,7 +64,7 @@ import redis.clients.jedis.UnifiedJedis;
  *       {@code id}, {@code randval}, {@code created}, {@code lastAccess}, {@code idleTimeoutMs},
  *       {@code deadline} (absent: none), {@code principal} (absent: none), {@code version}, and
  *       {@code a:<name>} = the JSON text of each attribute — the stored document of
- *       {@link dev.satchel.SessionCodec}, spread over fields; times are epoch milliseconds in decimal</td>
+ *       {@link dev.satchel.spi.SessionCodec}, spread over fields; times are epoch milliseconds in decimal</td>
  *       <td>{@code PEXPIREAT} at {@code min(lastAccess + idleTimeoutMs, deadline)}, set by every write</td></tr>
  *   <tr><td>{@code satchel:principal:{<principal>}}</td><td>sorted set</td><td>ids of sessions logged in
  *       as that principal, scored by the latest instant each can live (its deadline; {@code inf} while
