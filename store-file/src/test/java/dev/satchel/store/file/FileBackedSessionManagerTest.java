@@ -17,8 +17,22 @@ class FileBackedSessionManagerTest extends SessionManagerContract {
     @TempDir
     Path dir;
 
+    private StoreFiles files;
+
     @Override
     protected SessionManager createManager(Clock clock) {
+        files = new StoreFiles(dir) {
+            @Override
+            public int sweepExpired() {
+                return StoreSessionManager.sweepNow(manager);
+            }
+        };
+        return configure(FileBackedSessionManager.builder(dir).clock(clock).withoutBackgroundSweeper()).build();
+    }
+
+    /** Another manager over the same directory, as another node on this host (or another process) has. */
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
         return configure(FileBackedSessionManager.builder(dir).clock(clock).withoutBackgroundSweeper()).build();
     }
 
@@ -29,11 +43,6 @@ class FileBackedSessionManagerTest extends SessionManagerContract {
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new StoreFiles(dir) {
-            @Override
-            public int sweepExpired() {
-                return StoreSessionManager.sweepNow(manager);
-            }
-        };
+        return files;
     }
 }

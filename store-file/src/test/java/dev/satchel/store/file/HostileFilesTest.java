@@ -17,6 +17,7 @@ import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
+import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ class HostileFilesTest {
     @ValueSource(booleans = {true, false})
     void aLinkInPlaceOfASessionFileIsNeverFollowed(boolean secure) throws Exception {
         Path dir = tmp.resolve("store");
-        try (SessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session s = manager.newSession();
             s.put("a", 1);
             assertTrue(manager.put(s));
@@ -87,7 +88,7 @@ class HostileFilesTest {
             plantLink(file, outside);
             assertTrue(manager.get(s.id()).isEmpty(), "read through the link");
             assertTrue(Files.isSymbolicLink(Path.of(file + ".corrupt")), "the link itself was moved aside");
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
 
             plantLink(file, outside);
             stale.put("b", 2);
@@ -111,7 +112,7 @@ class HostileFilesTest {
     void aLinkInPlaceOfAShardFolderIsNeverFollowed(boolean secure) throws Exception {
         Path dir = tmp.resolve("store");
         Path outside = Files.createDirectory(tmp.resolve("outside"));
-        try (SessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session s = manager.newSession();
             s.put("a", 1);
             String base = SessionFileNames.baseName(s.id());
@@ -128,7 +129,7 @@ class HostileFilesTest {
             assertThrows(SessionStoreException.class, () -> manager.get(s.id()));
             assertThrows(SessionStoreException.class, () -> manager.remove(s.id()));
             assertEquals(0, StoreSessionManager.sweepNow(manager));
-            assertTrue(logs.warnings().stream().anyMatch(w -> w.contains("symbolic link")), logs.warnings().toString());
+            assertTrue(LogLines.warnings(logs).stream().anyMatch(w -> w.contains("symbolic link")), LogLines.warnings(logs).toString());
 
             try (Stream<Path> left = Files.list(outside)) {
                 assertEquals(2, left.count(), "nothing written to or deleted from the link target");
@@ -173,7 +174,7 @@ class HostileFilesTest {
     void anUnreadableFileReadsAsAbsentIsLoggedOnceAndMovedAsideUnlessOfANewerFormat(Damage damage, boolean secure)
             throws Exception {
         Path dir = tmp.resolve("store");
-        try (SessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session good = manager.newSession();
             good.put("a", 1);
             assertTrue(manager.put(good));
@@ -185,7 +186,7 @@ class HostileFilesTest {
             assertTrue(manager.get(bad).isEmpty());
             assertFalse(manager.exists(bad));
             assertTrue(manager.get(bad).isEmpty());
-            assertEquals(1, logs.warnings().size(), "logged once: " + logs.warnings());
+            assertEquals(1, LogLines.warnings(logs).size(), "logged once: " + LogLines.warnings(logs));
             assertLeftOrMovedAside(files, bad, damage, planted);
             assertEquals(1, manager.get(good.id()).orElseThrow().get("a"), "other sessions are untouched");
             assertEquals(0, StoreSessionManager.sweepNow(manager));
@@ -200,7 +201,7 @@ class HostileFilesTest {
     void aPutOnAnUnreadableFileWritesNothingAndMovesItAsideUnlessOfANewerFormat(Damage damage, boolean secure)
             throws Exception {
         Path dir = tmp.resolve("store");
-        try (SessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session victim = manager.newSession();
             victim.put("a", 1);
             assertTrue(manager.put(victim));
@@ -212,7 +213,7 @@ class HostileFilesTest {
 
             copy.put("b", 2);
             assertFalse(manager.put(copy), "the session is treated as absent");
-            assertEquals(1, logs.warnings().size(), "logged once: " + logs.warnings());
+            assertEquals(1, LogLines.warnings(logs).size(), "logged once: " + LogLines.warnings(logs));
             assertLeftOrMovedAside(files, victim.id(), damage, planted);
             assertTrue(manager.get(victim.id()).isEmpty());
         }
@@ -222,7 +223,7 @@ class HostileFilesTest {
     @MethodSource("damages")
     void theSweepLeavesUnreadableFilesAlone(Damage damage, boolean secure) throws Exception {
         Path dir = tmp.resolve("store");
-        try (SessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             StoreFiles files = new StoreFiles(dir);
             String bad = SessionIds.newId();
             plant(files, bad, damage, null);
@@ -232,7 +233,7 @@ class HostileFilesTest {
             byte[] planted = contentOf(files, bad, damage);
             clock.advance(Duration.ofDays(1));
             assertEquals(0, StoreSessionManager.sweepNow(manager));
-            assertEquals(List.of(), logs.warnings());
+            assertEquals(List.of(), LogLines.warnings(logs));
             assertTrue(Files.exists(files.fileOf(bad), NOFOLLOW_LINKS), "left where it is");
             assertFalse(Files.exists(Path.of(files.fileOf(bad) + ".corrupt"), NOFOLLOW_LINKS));
             if (planted != null) {

@@ -12,6 +12,7 @@ import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.StoreSessionManager;
+import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ class PrincipalIndexTest {
     void aRemovedIndexIsRebuiltByAScanAndThatIsLoggedOnce() throws Exception {
         Path dir = tmp.resolve("store");
         IndexFiles index = new IndexFiles(dir);
-        try (SessionManager manager = open(dir); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Set<String> alices = new HashSet<>();
             for (int i = 0; i < 30; i++) {
                 alices.add(stored(manager, "alice", Duration.ofMinutes(30)));
@@ -134,13 +135,13 @@ class PrincipalIndexTest {
             PrincipalIndex principals = (PrincipalIndex) manager;
             assertEquals(alices, ids(principals.findByPrincipal("alice")));
             assertEquals(1, ids(principals.findByPrincipal("user-7")).size());
-            assertEquals(1, logs.warnings().size(), "logged once: " + logs.warnings());
-            assertTrue(logs.warnings().get(0).contains("missing"), logs.warnings().get(0));
-            assertTrue(logs.warnings().get(0).contains("from 90 session files (60 with a principal)"),
-                    logs.warnings().get(0));
+            assertEquals(1, LogLines.warnings(logs).size(), "logged once: " + LogLines.warnings(logs));
+            assertTrue(LogLines.warnings(logs).get(0).contains("missing"), LogLines.warnings(logs).get(0));
+            assertTrue(LogLines.warnings(logs).get(0).contains("from 90 session files (60 with a principal)"),
+                    LogLines.warnings(logs).get(0));
             index.assertEverySessionIndexed("after the rebuild");
             assertEquals(30, principals.removeByPrincipal("alice"));
-            assertEquals(1, logs.warnings().size());
+            assertEquals(1, LogLines.warnings(logs).size());
         }
     }
 
@@ -153,20 +154,20 @@ class PrincipalIndexTest {
         }
         // As an older Satchel, which kept no index, leaves a store: sessions and no index.
         deleteRecursively(dir.resolve(PrincipalIndexFiles.FOLDER));
-        try (SessionManager manager = open(dir); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             assertEquals(Set.of(alices), ids(((PrincipalIndex) manager).findByPrincipal("alice")));
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
         }
     }
 
     @Test
     void aNewStoreStartsWithACompleteIndexAndNeverRebuilds() {
         Path dir = tmp.resolve("store");
-        try (SessionManager manager = open(dir); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             assertTrue(Files.exists(dir.resolve("principals/complete")));
             String alices = stored(manager, "alice", Duration.ofMinutes(30));
             assertEquals(Set.of(alices), ids(((PrincipalIndex) manager).findByPrincipal("alice")));
-            assertEquals(List.of(), logs.warnings());
+            assertEquals(List.of(), LogLines.warnings(logs));
         }
     }
 
@@ -175,14 +176,14 @@ class PrincipalIndexTest {
         Path dir = tmp.resolve("store");
         Path outside = Files.createDirectory(tmp.resolve("outside"));
         Path canary = Files.writeString(outside.resolve("canary"), "keep me");
-        try (SessionManager manager = open(dir); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             String alices = stored(manager, "alice", Duration.ofMinutes(30));
             deleteRecursively(dir.resolve(PrincipalIndexFiles.FOLDER));
             Files.createSymbolicLink(dir.resolve(PrincipalIndexFiles.FOLDER), outside);
 
             assertEquals(Set.of(alices), ids(((PrincipalIndex) manager).findByPrincipal("alice")));
             assertTrue(Files.isDirectory(dir.resolve(PrincipalIndexFiles.FOLDER), NOFOLLOW_LINKS), "a real folder now");
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
             try (Stream<Path> left = Files.list(outside)) {
                 assertEquals(List.of(canary), left.collect(Collectors.toList()), "nothing written to the link target");
             }
@@ -195,7 +196,7 @@ class PrincipalIndexTest {
         Path dir = tmp.resolve("store");
         IndexFiles index = new IndexFiles(dir);
         Path outside = Files.createDirectory(tmp.resolve("outside"));
-        try (SessionManager manager = open(dir); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             String alices = stored(manager, "alice", Duration.ofMinutes(30));
             String bobs = stored(manager, "bob", Duration.ofMinutes(30));
             deleteRecursively(index.folderOf("alice"));
@@ -206,8 +207,8 @@ class PrincipalIndexTest {
             PrincipalIndex principals = (PrincipalIndex) manager;
             assertEquals(Set.of(alices), ids(principals.findByPrincipal("alice")));
             assertEquals(Set.of(bobs), ids(principals.findByPrincipal("bob")));
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
-            assertTrue(logs.warnings().get(0).contains("damaged (2 entries"), logs.warnings().get(0));
+            assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
+            assertTrue(LogLines.warnings(logs).get(0).contains("damaged (2 entries"), LogLines.warnings(logs).get(0));
             try (Stream<Path> left = Files.list(outside)) {
                 assertEquals(0, left.count(), "nothing written to the link target");
             }
@@ -251,7 +252,7 @@ class PrincipalIndexTest {
     void aRebuildWhileOtherThreadsChangePrincipalsMissesNoSession() throws Exception {
         Path dir = tmp.resolve("store");
         IndexFiles index = new IndexFiles(dir);
-        try (SessionManager writer = open(dir); SessionManager reader = open(dir); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager writer = open(dir); SessionManager reader = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             List<String> sessions = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 sessions.add(stored(writer, i % 2 == 0 ? "alice" : "bob", Duration.ofHours(1)));
@@ -290,7 +291,7 @@ class PrincipalIndexTest {
             index.assertEverySessionIndexed("after rebuilds racing writers");
             assertEquals(index.principalsOnDisk().entrySet().stream().filter(e -> e.getValue().equals("alice"))
                     .map(e -> e.getKey()).collect(Collectors.toSet()), ids(((PrincipalIndex) reader).findByPrincipal("alice")));
-            assertTrue(logs.warnings().size() >= 5, "each rebuild logged once: " + logs.warnings());
+            assertTrue(LogLines.warnings(logs).size() >= 5, "each rebuild logged once: " + LogLines.warnings(logs));
         }
     }
 

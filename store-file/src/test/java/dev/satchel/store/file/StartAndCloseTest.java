@@ -11,6 +11,7 @@ import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.spi.StoreSessionManager;
+import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class StartAndCloseTest {
         Path withoutWriter = Files.writeString(shard.resolve(base + ".tmp"), "{");
         Path probe = Files.writeString(dir.resolve(SessionFileNames.tempName("probe", GONE_WRITER, 7)), "\n");
 
-        try (SessionManager manager = open(dir, clock); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, clock); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             for (Path leftover : List.of(ofGoneWriter, ofReusedPid, withoutWriter, probe)) {
                 assertFalse(Files.exists(leftover, NOFOLLOW_LINKS), leftover.getFileName() + " removed");
             }
@@ -62,7 +63,7 @@ class StartAndCloseTest {
             assertEquals(0, StoreSessionManager.sweepNow(manager));
             assertFalse(Files.exists(later, NOFOLLOW_LINKS), "the sweep removes leftovers too");
             assertTrue(Files.exists(ofRunningProcess, NOFOLLOW_LINKS));
-            assertTrue(logs.infos().stream().anyMatch(m -> m.contains("temporary")), logs.infos().toString());
+            assertTrue(LogLines.infos(logs).stream().anyMatch(m -> m.contains("temporary")), LogLines.infos(logs).toString());
         }
     }
 
