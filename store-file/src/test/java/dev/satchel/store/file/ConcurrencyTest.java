@@ -2,20 +2,12 @@ package dev.satchel.store.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
-import dev.satchel.SessionStoreTimeoutException;
-import dev.satchel.spi.SessionAccess;
 import dev.satchel.testkit.MutableClock;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
-import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.CapturedLogs;
