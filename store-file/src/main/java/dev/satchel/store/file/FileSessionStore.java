@@ -3,6 +3,7 @@ package dev.satchel.store.file;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import dev.satchel.SessionStoreException;
+import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.spi.ChangeSet;
 import dev.satchel.spi.PrincipalIndexedStore;
@@ -400,7 +401,14 @@ final class FileSessionStore implements SweepableStore, PrincipalIndexedStore {
         if (entries != null) {
             return entries;
         }
-        try (StripeLocks.Held held = locks.acquire(StripeLocks.INDEX_REBUILD, lockTimeoutNanos)) {
+        StripeLocks.Held rebuilding;
+        try {
+            rebuilding = locks.acquire(StripeLocks.INDEX_REBUILD, lockTimeoutNanos);
+        } catch (SessionStoreTimeoutException e) {
+            throw new SessionStoreTimeoutException("the principal index is being rebuilt by another thread or process"
+                    + " for longer than the lock timeout; try again later", e);
+        }
+        try (StripeLocks.Held held = rebuilding) {
             entries = entriesIfSound(principal); // rebuilt meanwhile by another thread or process?
             if (entries != null) {
                 return entries;
@@ -427,8 +435,8 @@ final class FileSessionStore implements SweepableStore, PrincipalIndexedStore {
     private void rebuildIndex() throws IOException {
         long started = System.nanoTime();
         boolean existed = Files.exists(directory.root.resolve(PrincipalIndexFiles.FOLDER), NOFOLLOW_LINKS);
-        int damaged = index.deleteDamage(directory.root);
-        index.markIncomplete(); // a crash during the rebuild leaves it to be rebuilt again
+        index.markIncomplete(); // first: a crash during the rebuild leaves it to be rebuilt again
+        int damaged = index.deleteDamage();
         int scanned = 0;
         int indexed = 0;
         for (int shardIndex = 0; shardIndex < SessionFileNames.SHARDS; shardIndex++) {

@@ -103,6 +103,15 @@ final class PrincipalIndexFiles {
                 if (attempt == ATTEMPTS) {
                     throw e;
                 }
+            } catch (ShardFolders.NotAFolderException e) {
+                // A link or file where a folder of the index belongs. Remove it (the link itself, never its
+                // target) so that writes go on, and since entries may have gone with it, mark the index
+                // incomplete: the next lookup rebuilds it.
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                markIncomplete(); // first: a crash in between must not leave a complete index missing entries
+                deleteDamage();
             }
         }
     }
@@ -205,6 +214,8 @@ final class PrincipalIndexFiles {
                     // not marked complete
                 }
             }
+        } catch (ShardFolders.NotAFolderException e) {
+            // the index folder itself is a link or a file: no "complete" of this store can be reached through it
         }
     }
 
@@ -214,8 +225,8 @@ final class PrincipalIndexFiles {
      *
      * @return how many such entries were deleted
      */
-    int deleteDamage(Path root) throws IOException {
-        Path folder = SessionFileNames.contained(root, FOLDER);
+    int deleteDamage() throws IOException {
+        Path folder = SessionFileNames.contained(folders.root, FOLDER);
         BasicFileAttributes found;
         try {
             found = Files.readAttributes(folder, BasicFileAttributes.class, NOFOLLOW_LINKS);

@@ -103,10 +103,18 @@ abstract class ShardFolders implements Closeable {
     }
 
     /** The failure for a folder name ({@code what}: which folder) that holds a link or a file instead. */
-    static FileSystemException notAFolder(String what, BasicFileAttributes found) {
-        return new FileSystemException(null, null, what + " is "
-                + (found.isSymbolicLink() ? "a symbolic link" : "not a directory")
+    static NotAFolderException notAFolder(String what, BasicFileAttributes found) {
+        return new NotAFolderException(what + " is " + (found.isSymbolicLink() ? "a symbolic link" : "not a directory")
                 + ", and the store follows no links out of its directory");
+    }
+
+    /** A link or a file where the store expects one of its folders. */
+    static final class NotAFolderException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
+
+        NotAFolderException(String reason) {
+            super(null, null, reason);
+        }
     }
 
     /**

@@ -8,14 +8,10 @@ import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionRecord;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,16 +49,8 @@ class CrashSafetyIT {
             assertTrue(kills < MAX_KILLS, "after " + kills + " kills only " + killedMidWrite
                     + " hit a write in progress (seed " + seed + ")");
             FileBackedSessionManager.Fsync mode = FileBackedSessionManager.Fsync.values()[kills % 3];
-            Process writer = ChildProcess.start(ChildProcess.java(CrashWriter.class, dir.toString(), sid, mode.name()));
-            try {
-                String first = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))
-                        .readLine();
-                assertEquals("writing", first, "the writer started");
-                Thread.sleep(random.nextInt(150)); // the random moment of the kill
-            } finally {
-                writer.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs in the writer
-                assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
-            }
+            ChildProcess.killWhileRunning(ChildProcess.java(CrashWriter.class, dir.toString(), sid, mode.name()),
+                    "writing", random.nextInt(150));
             String context = "kill " + kills + " (" + mode + ", seed " + seed + ")";
             kills++;
             List<String> leftovers = files.entriesEndingWith(".tmp");

@@ -11,7 +11,6 @@ import dev.satchel.spi.SessionAccess;
 import dev.satchel.testkit.MutableClock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,35 +40,11 @@ class CrossProcessIT {
             sid = s.id();
             createdVersion = SessionAccess.record(s).version();
         }
-        List<Process> workers = new ArrayList<>();
-        try {
-            for (String attribute : List.of("a", "b")) {
-                workers.add(ChildProcess.start(ChildProcess.java(IncrementWorker.class, dir.toString(), sid, attribute,
-                        Integer.toString(count))));
-            }
-            List<BufferedReader> outputs = new ArrayList<>();
-            for (Process worker : workers) {
-                BufferedReader out = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8));
-                assertEquals("ready", out.readLine());
-                outputs.add(out);
-            }
-            for (Process worker : workers) {
-                OutputStream in = worker.getOutputStream();
-                in.write('\n');
-                in.flush();
-            }
-            for (int i = 0; i < workers.size(); i++) {
-                StringBuilder all = new StringBuilder();
-                for (String line; (line = outputs.get(i).readLine()) != null; ) {
-                    all.append(line).append('\n');
-                }
-                assertTrue(workers.get(i).waitFor(2, TimeUnit.MINUTES));
-                assertEquals(0, workers.get(i).exitValue(), all.toString());
-                assertTrue(all.toString().contains("done"), all.toString());
-            }
-        } finally {
-            workers.forEach(Process::destroyForcibly);
+        List<List<String>> commands = new ArrayList<>();
+        for (String attribute : List.of("a", "b")) {
+            commands.add(ChildProcess.java(IncrementWorker.class, dir.toString(), sid, attribute, Integer.toString(count)));
         }
+        ChildProcess.awaitDone(ChildProcess.startTogether(commands), Duration.ofMinutes(2));
         try (SessionManager manager = FileBackedSessionManager.at(dir)) {
             Session loaded = manager.get(sid).orElseThrow();
             assertEquals(count, loaded.get("a"));
@@ -96,7 +71,7 @@ class CrossProcessIT {
                 long start = System.nanoTime();
                 assertThrows(SessionStoreTimeoutException.class, () -> manager.put(copy));
                 long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertTrue(waited >= 300 && waited < 5000, "waited " + waited + " ms");
+                assertTrue(waited >= 300, "gave up after " + waited + " ms, before the lock timeout");
                 assertEquals(1, manager.get(s.id()).orElseThrow().get("a"), "reads take no lock");
                 holder.getOutputStream().write('\n');
                 holder.getOutputStream().flush();

@@ -9,12 +9,9 @@ import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionRecord;
 import dev.satchel.spi.UnreadableEntryException;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,36 +50,13 @@ class PrincipalIndexIT {
                 ids.add(mine);
             }
         }
-        List<Process> writers = new ArrayList<>();
-        try {
-            for (int p = 0; p < 2; p++) {
-                Path list = Files.write(dir.resolve("ids-" + p + ".txt"), ids.get(p));
-                writers.add(ChildProcess.start(ChildProcess.java(PrincipalWriter.class, "assign", dir.toString(),
-                        list.toString(), Integer.toString(rounds))));
-            }
-            List<BufferedReader> outputs = new ArrayList<>();
-            for (Process writer : writers) {
-                BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8));
-                assertEquals("ready", out.readLine());
-                outputs.add(out);
-            }
-            for (Process writer : writers) { // both start together
-                OutputStream in = writer.getOutputStream();
-                in.write('\n');
-                in.flush();
-            }
-            for (int p = 0; p < 2; p++) {
-                StringBuilder all = new StringBuilder();
-                for (String line; (line = outputs.get(p).readLine()) != null; ) {
-                    all.append(line).append('\n');
-                }
-                assertTrue(writers.get(p).waitFor(5, TimeUnit.MINUTES));
-                assertEquals(0, writers.get(p).exitValue(), all.toString());
-                assertTrue(all.toString().contains("done"), all.toString());
-            }
-        } finally {
-            writers.forEach(Process::destroyForcibly);
+        List<List<String>> commands = new ArrayList<>();
+        for (int p = 0; p < 2; p++) {
+            Path list = Files.write(dir.resolve("ids-" + p + ".txt"), ids.get(p));
+            commands.add(ChildProcess.java(PrincipalWriter.class, "assign", dir.toString(), list.toString(),
+                    Integer.toString(rounds)));
         }
+        ChildProcess.awaitDone(ChildProcess.startTogether(commands), Duration.ofMinutes(5));
 
         Map<String, Set<String>> expected = new HashMap<>();
         for (List<String> mine : ids) {
@@ -125,16 +98,8 @@ class PrincipalIndexIT {
         while (kills < MIN_KILLS || midChange < MID_UPDATE_KILLS) {
             assertTrue(kills < MAX_KILLS, "after " + kills + " kills only " + midChange
                     + " hit a principal change in progress (seed " + seed + ")");
-            Process writer = ChildProcess.start(ChildProcess.java(PrincipalWriter.class, "churn", dir.toString()));
-            try {
-                String first = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))
-                        .readLine();
-                assertEquals("writing", first, "the writer started");
-                Thread.sleep(random.nextInt(100)); // the random moment of the kill
-            } finally {
-                writer.destroyForcibly(); // SIGKILL
-                assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
-            }
+            ChildProcess.killWhileRunning(ChildProcess.java(PrincipalWriter.class, "churn", dir.toString()), "writing",
+                    random.nextInt(100));
             kills++;
             String context = "kill " + kills + " (seed " + seed + ")";
             Map<String, String> onDisk = index.principalsOnDisk();

@@ -171,7 +171,7 @@ class PrincipalIndexTest {
     }
 
     @Test
-    void aLinkInPlaceOfTheIndexIsNeverFollowedAndTheIndexIsRebuilt() throws Exception {
+    void aLinkInPlaceOfTheIndexIsNeverFollowedRemovedByTheNextLoginAndTheIndexRebuilt() throws Exception {
         Path dir = tmp.resolve("store");
         Path outside = Files.createDirectory(tmp.resolve("outside"));
         Path canary = Files.writeString(outside.resolve("canary"), "keep me");
@@ -180,7 +180,11 @@ class PrincipalIndexTest {
             deleteRecursively(dir.resolve(PrincipalIndexFiles.FOLDER));
             Files.createSymbolicLink(dir.resolve(PrincipalIndexFiles.FOLDER), outside);
 
+            String bobs = stored(manager, "bob", Duration.ofMinutes(30)); // a login removes the link and goes on
+            assertFalse(Files.isSymbolicLink(dir.resolve(PrincipalIndexFiles.FOLDER)));
+            assertFalse(Files.exists(dir.resolve("principals/complete")), "marked incomplete");
             assertEquals(Set.of(alices), ids(((PrincipalIndex) manager).findByPrincipal("alice")));
+            assertEquals(Set.of(bobs), ids(((PrincipalIndex) manager).findByPrincipal("bob")));
             assertTrue(Files.isDirectory(dir.resolve(PrincipalIndexFiles.FOLDER), NOFOLLOW_LINKS), "a real folder now");
             assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
             try (Stream<Path> left = Files.list(outside)) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * A million sessions, each of its own principal, written, looked up by principal, their principal index
+ * A million sessions of 100,000 principals (ten each), written, looked up by principal, their principal index
  * rebuilt, and swept, with the rates and sizes the README reports.
  *
  * <p>Tagged {@code slow} and left out of the default build (it takes minutes); the store's README has the
@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 class ScaleTest {
 
     private static final int SESSIONS = Integer.getInteger("satchel.scale.sessions", 1_000_000);
+    /** Distinct principals: ten sessions each at a million (one folder and one entry per session in the index). */
+    private static final int PRINCIPALS = Math.max(1, SESSIONS / 10);
     private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
     private static final int FSYNC_SAMPLE = 1000;
     /** Room a million small files take on tmpfs (one 4 KB page each), with a margin. */
@@ -95,16 +97,17 @@ class ScaleTest {
 
             PrincipalIndex principals = (PrincipalIndex) manager;
             start = System.nanoTime();
+            int perPrincipal = SESSIONS / PRINCIPALS;
             for (int i = 0; i < 1000; i++) {
-                assertEquals(1, principals.findByPrincipal("user-" + i).size());
+                assertEquals(perPrincipal, principals.findByPrincipal("user-" + i % PRINCIPALS).size());
             }
-            report.add(String.format("findByPrincipal among %,d principals: %.0f µs each (1,000 lookups)",
-                    SESSIONS, seconds(start) * 1000));
+            report.add(String.format("findByPrincipal of %d sessions among %,d principals: %.2f ms each (1,000 lookups)",
+                    perPrincipal, PRINCIPALS, seconds(start)));
 
             Path oldIndex = tmp.resolve("old-index");
             Files.move(dir.resolve(PrincipalIndexFiles.FOLDER), oldIndex);
             start = System.nanoTime();
-            assertEquals(sample.get(3), principals.findByPrincipal("user-3").get(0).id());
+            assertTrue(principals.findByPrincipal("user-3").stream().anyMatch(found -> found.id().equals(sample.get(3))));
             double rebuild = seconds(start);
             report.add(String.format("index rebuild from a scan: %,d sessions in %.1f s = %,.0f sessions/s",
                     SESSIONS, rebuild, SESSIONS / rebuild));
@@ -175,7 +178,7 @@ class ScaleTest {
                     for (int i = first; i < count; i += THREADS) {
                         Session s = manager.newSession();
                         s.setIdleTimeout(Duration.ofMinutes(i % 2 == 0 ? 10 : 60));
-                        s.setPrincipal("user-" + i);
+                        s.setPrincipal("user-" + i % PRINCIPALS);
                         s.put("cart", List.of(Map.of("sku", "SKU-" + (i % 977), "quantity", 1 + i % 3)));
                         s.put("locale", "en-GB");
                         s.put("csrf", "c" + Integer.toHexString(i * 31));
