@@ -13,6 +13,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EventListener;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -184,6 +186,33 @@ public final class SatchelSessionFilter implements Filter {
         if (sub != null) {
             sub.close();
         }
+    }
+
+    /**
+     * The principal (user name) of {@code session}, for integrations that index sessions by user (Spring
+     * Security, "log out everywhere" through {@link dev.satchel.PrincipalIndex}); empty if it has none, or if
+     * {@code session} is not a session of a {@code SatchelSessionFilter}.
+     *
+     * @throws IllegalStateException if the session was invalidated
+     */
+    public static Optional<String> principal(HttpSession session) {
+        Objects.requireNonNull(session, "session");
+        return session instanceof ServletSession s ? s.principal() : Optional.empty();
+    }
+
+    /**
+     * Sets the principal of {@code session} (null clears it); saved with the session at its next commit point.
+     *
+     * @return {@code false} if {@code session} is not a session of a {@code SatchelSessionFilter} (nothing set)
+     * @throws IllegalStateException if the session was invalidated
+     */
+    public static boolean setPrincipal(HttpSession session, String principal) {
+        Objects.requireNonNull(session, "session");
+        if (session instanceof ServletSession s) {
+            s.setPrincipal(principal);
+            return true;
+        }
+        return false;
     }
 
     /** The wrapper of type {@code kind} in the chain of {@code r}, or null. */

@@ -120,6 +120,22 @@ final class ServletSession implements HttpSession {
         }
     }
 
+    /** The Satchel principal; see {@link SatchelSessionFilter#principal}. */
+    java.util.Optional<String> principal() {
+        synchronized (lock) {
+            checkValid();
+            return session.principal();
+        }
+    }
+
+    /** Sets the Satchel principal; see {@link SatchelSessionFilter#setPrincipal}. */
+    void setPrincipal(String principal) {
+        synchronized (lock) {
+            checkChangeable();
+            session.setPrincipal(principal);
+        }
+    }
+
     @Override
     public ServletContext getServletContext() {
         return context;
