@@ -6,6 +6,7 @@ import static dev.satchel.spi.BuilderRules.requireUnset;
 
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.StoreMetrics;
 import dev.satchel.spi.StoreSessionManager;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -122,6 +123,7 @@ public final class FileBackedSessionManager {
         private Fsync fsync;
         private Duration sweepInterval;
         private Duration lockTimeout;
+        private StoreMetrics metrics;
         /** Whether to use directory handles where the platform has them; off only to test the path fallback. */
         boolean secureFolders = true;
 
@@ -181,6 +183,13 @@ public final class FileBackedSessionManager {
             return this;
         }
 
+        /** Where store operations are reported (timings, outcomes); default {@link StoreMetrics#NONE}. */
+        public Builder metrics(StoreMetrics metrics) {
+            requireUnset(this.metrics, "metrics");
+            this.metrics = requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /**
          * Creates the directory if missing, checks it is writable, removes leftover temporary files and starts the
          * sweeper. The manager owns the store: closing it stops the sweeper and releases the directory.
@@ -195,6 +204,9 @@ public final class FileBackedSessionManager {
                 StoreSessionManager.Builder manager = StoreSessionManager.over(store).name("file").clock(c);
                 if (sweepInterval != null) {
                     manager.sweepInterval(sweepInterval);
+                }
+                if (metrics != null) {
+                    manager.metrics(metrics);
                 }
                 return manager.build();
             } catch (RuntimeException | Error e) {

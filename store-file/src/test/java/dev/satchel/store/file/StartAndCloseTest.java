@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.StoreMetrics;
 import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
@@ -155,11 +156,14 @@ class StartAndCloseTest {
         assertEquals("clock", assertThrows(NullPointerException.class, () -> b.clock(null)).getMessage());
         assertEquals("interval", assertThrows(NullPointerException.class, () -> b.sweepInterval(null)).getMessage());
         assertEquals("timeout", assertThrows(NullPointerException.class, () -> b.lockTimeout(null)).getMessage());
+        assertEquals("metrics", assertThrows(NullPointerException.class, () -> b.metrics(null)).getMessage());
         assertEquals("dir", assertThrows(NullPointerException.class, () -> FileBackedSessionManager.builder(null))
                 .getMessage());
 
         b.clock(Clock.systemUTC()).fsync(FileBackedSessionManager.Fsync.NONE).lockTimeout(Duration.ofSeconds(1))
-                .withoutBackgroundSweeper();
+                .withoutBackgroundSweeper().metrics(StoreMetrics.NONE);
+        assertTrue(assertThrows(IllegalStateException.class, () -> b.metrics(StoreMetrics.NONE)).getMessage()
+                .startsWith("metrics was already set to "));
         assertEquals("clock was already set to SystemClock[Z]",
                 assertThrows(IllegalStateException.class, () -> b.clock(clock)).getMessage());
         assertEquals("fsync was already set to NONE",
