@@ -1,0 +1,28 @@
+package dev.satchel.store.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The manager contract on PostgreSQL. */
+@ExtendWith(Databases.class)
+class PostgresContractIT extends JdbcManagerContract {
+
+    private static HikariDataSource pool;
+
+    @BeforeAll
+    static void openPool(PostgresServer server) {
+        pool = server.pool("pg-contract", 8);
+    }
+
+    @AfterAll
+    static void closePool() {
+        pool.close();
+    }
+
+    @Override
+    HikariDataSource pool() {
+        return pool;
+    }
+}
