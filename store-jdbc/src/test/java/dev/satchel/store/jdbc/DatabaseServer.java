@@ -83,6 +83,9 @@ abstract class DatabaseServer implements AutoCloseable {
     /** The last lines of the server's log, for failure messages. */
     abstract String logTail();
 
+    /** How many connections wait for a row or table lock now (seen with administrator rights). */
+    abstract long sessionsWaitingForLocks();
+
     /** A pool of at most {@code size} connections, waiting at most {@code wait} for a free one. */
     final HikariDataSource pool(String name, int size, Duration wait) {
         HikariConfig c = new HikariConfig();

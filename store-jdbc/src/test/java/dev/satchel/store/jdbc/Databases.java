@@ -1,18 +1,52 @@
 package dev.satchel.store.jdbc;
 
+import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives tests the servers shared by the whole test run: one {@link PostgresServer} and one
- * {@link MariaDbServer}, each started on first use and stopped when the run ends (and by a shutdown hook
- * if the JVM ends otherwise). Declare a parameter of either type in a {@code @BeforeAll} method or a
- * test. Tests that stop or reconfigure a server start their own instead.
+ * The servers shared by the whole test run: one {@link PostgresServer} and one {@link MariaDbServer},
+ * each started on first use and stopped when the run ends (registered with the root extension context,
+ * and by a shutdown hook if the JVM ends otherwise). Tests get them as parameters ({@code @BeforeAll}
+ * methods, tests) or from {@link #server}. Tests that stop or reconfigure a server start their own.
  */
-final class Databases implements ParameterResolver {
+final class Databases implements BeforeAllCallback, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Databases.class);
+    private static PostgresServer postgres;
+    private static MariaDbServer mariadb;
+
+    /** The shared server of {@code dialect}, started on first use. */
+    static synchronized DatabaseServer server(Dialect dialect) {
+        if (dialect == Dialect.POSTGRESQL) {
+            if (postgres == null) {
+                postgres = PostgresServer.create();
+            }
+            return postgres;
+        }
+        if (mariadb == null) {
+            mariadb = MariaDbServer.create();
+        }
+        return mariadb;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getRoot().getStore(ExtensionContext.Namespace.create(Databases.class))
+                .computeIfAbsent("stop at the end of the run", k -> (AutoCloseable) Databases::stopAll);
+    }
+
+    private static synchronized void stopAll() {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+        if (mariadb != null) {
+            mariadb.close();
+            mariadb = null;
+        }
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -22,11 +56,6 @@ final class Databases implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        Class<?> type = parameter.getParameter().getType();
-        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
-        if (type == PostgresServer.class) {
-            return store.computeIfAbsent(PostgresServer.class, k -> PostgresServer.create(), PostgresServer.class);
-        }
-        return store.computeIfAbsent(MariaDbServer.class, k -> MariaDbServer.create(), MariaDbServer.class);
+        return server(parameter.getParameter().getType() == PostgresServer.class ? Dialect.POSTGRESQL : Dialect.MARIADB);
     }
 }

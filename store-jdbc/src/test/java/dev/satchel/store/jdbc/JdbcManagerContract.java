@@ -4,10 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.satchel.SessionManager;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -20,21 +16,26 @@ abstract class JdbcManagerContract extends SessionManagerContract {
 
     private static final AtomicInteger TABLES = new AtomicInteger();
 
-    private String table;
+    private TestTable table;
 
     /** The pool of the test class, over its database. */
     abstract HikariDataSource pool();
 
     @Override
     protected SessionManager createManager(Clock clock) {
-        table = "contract_" + TABLES.incrementAndGet();
-        return JdbcSessionManager.builder(pool()).tableName(table).createSchemaIfMissing().clock(clock)
+        // The manager creates its table (createSchemaIfMissing) and detects the dialect.
+        String name = "contract_" + TABLES.incrementAndGet();
+        SessionManager m = JdbcSessionManager.builder(pool()).tableName(name).createSchemaIfMissing().clock(clock)
                 .withoutSweeper().build();
+        table = TestTable.existing(((StoreManager) m).store().dialect(), pool(), name);
+        return m;
     }
 
     @AfterEach
-    void dropTable() throws SQLException {
-        Rows.drop(pool(), table);
+    void dropTable() {
+        if (table != null) {
+            table.close();
+        }
     }
 
     @Override
@@ -42,12 +43,12 @@ abstract class JdbcManagerContract extends SessionManagerContract {
         return new StoreBackdoor() {
             @Override
             public boolean isStored(String sid) {
-                return Rows.exists(pool(), table, sid);
+                return table.exists(sid);
             }
 
             @Override
             public boolean plantCorrupt(String sid) {
-                Rows.insertRaw(pool(), table, sid, "AAAAAAAAAAAAAAAAAAAAAA", 1, "{\"a\": {\"not\": \"a string\"}}",
+                table.insertRaw(sid, "AAAAAAAAAAAAAAAAAAAAAA", 1, "{\"a\": {\"not\": \"a string\"}}",
                         Long.MAX_VALUE / 2);
                 return true;
             }
@@ -57,53 +58,5 @@ abstract class JdbcManagerContract extends SessionManagerContract {
                 return ((StoreManager) manager).sweep();
             }
         };
-    }
-
-    /** Row-level access for tests, bypassing the store. */
-    static final class Rows {
-        private Rows() {}
-
-        static boolean exists(HikariDataSource pool, String table, String id) {
-            try (Connection c = pool.getConnection();
-                    PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table + " WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            } catch (SQLException e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        /** Inserts a row as another program might, attributes given as column text. */
-        static void insertRaw(HikariDataSource pool, String table, String id, String randval, int format,
-                String attributes, long expiresAt) {
-            String sql = "INSERT INTO " + table + " (id, randval, created_ms, last_access_ms, idle_timeout_ms, "
-                    + "deadline_ms, expires_at_ms, principal, version, format_version, attributes) VALUES "
-                    + "(?, ?, 0, 0, 1000, NULL, ?, NULL, 1, ?, " + (isPostgres(pool) ? "?::jsonb" : "?") + ")";
-            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, id);
-                ps.setString(2, randval);
-                ps.setLong(3, expiresAt);
-                ps.setInt(4, format);
-                ps.setString(5, attributes);
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        static void drop(HikariDataSource pool, String table) throws SQLException {
-            if (table == null) {
-                return;
-            }
-            try (Connection c = pool.getConnection(); var s = c.createStatement()) {
-                s.execute("DROP TABLE IF EXISTS " + table);
-            }
-        }
-
-        static boolean isPostgres(HikariDataSource pool) {
-            return pool.getJdbcUrl().startsWith("jdbc:postgresql:");
-        }
     }
 }

@@ -161,6 +161,17 @@ final class MariaDbServer extends DatabaseServer {
     }
 
     @Override
+    long sessionsWaitingForLocks() {
+        try (var c = java.sql.DriverManager.getConnection(jdbcUrl(), ADMIN, PASSWORD); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);

@@ -98,6 +98,17 @@ final class PostgresServer extends DatabaseServer {
     }
 
     @Override
+    long sessionsWaitingForLocks() {
+        try (var c = connect(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
     String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
