@@ -112,6 +112,9 @@ abstract class DatabaseServer implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), user(), password());
     }
 
+    /** A new connection with administrator rights (other users' locks, global settings, LOCK TABLES). */
+    abstract Connection connectAsAdmin() throws SQLException;
+
     /** Runs each statement on a connection of its own. */
     final void execute(String... sql) {
         try (Connection c = connect(); Statement s = c.createStatement()) {

@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +47,7 @@ final class MariaDbServer extends DatabaseServer {
             Files.writeString(init, String.join("\n",
                     "CREATE DATABASE IF NOT EXISTS " + DATABASE + ";",
                     "CREATE USER IF NOT EXISTS '" + USER + "'@'127.0.0.1' IDENTIFIED BY '" + PASSWORD + "';",
-                    "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER ON " + DATABASE + ".* TO '"
+                    "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, TRIGGER ON " + DATABASE + ".* TO '"
                             + USER + "'@'127.0.0.1';",
                     "CREATE USER IF NOT EXISTS '" + ADMIN + "'@'127.0.0.1' IDENTIFIED BY '" + PASSWORD + "';",
                     "GRANT ALL PRIVILEGES ON *.* TO '" + ADMIN + "'@'127.0.0.1' WITH GRANT OPTION;",
@@ -105,11 +108,11 @@ final class MariaDbServer extends DatabaseServer {
 
     /** Runs statements as the {@code admin} user (global settings, other users' locks). */
     void executeAsAdmin(String... sql) {
-        try (var c = java.sql.DriverManager.getConnection(jdbcUrl(), ADMIN, PASSWORD); var st = c.createStatement()) {
+        try (var c = connectAsAdmin(); var st = c.createStatement()) {
             for (String q : sql) {
                 st.execute(q);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new AssertionError("admin statement failed: " + e.getMessage(), e);
         }
     }
@@ -161,12 +164,17 @@ final class MariaDbServer extends DatabaseServer {
     }
 
     @Override
+    Connection connectAsAdmin() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), ADMIN, PASSWORD);
+    }
+
+    @Override
     long sessionsWaitingForLocks() {
-        try (var c = java.sql.DriverManager.getConnection(jdbcUrl(), ADMIN, PASSWORD); var st = c.createStatement();
+        try (var c = connectAsAdmin(); var st = c.createStatement();
                 var rs = st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")) {
             rs.next();
             return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new AssertionError(e);
         }
     }

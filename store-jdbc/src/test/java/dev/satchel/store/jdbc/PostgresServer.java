@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -56,7 +57,7 @@ final class PostgresServer extends DatabaseServer {
     PostgresServer standby() {
         PostgresServer s = new PostgresServer(bin);
         s.asServiceUser(List.of(bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p",
-                Integer.toString(port), "-U", USER, "-D", s.data.toString(), "-R", "-X", "stream", "--no-sync"));
+                Integer.toString(port), "-U", USER, "-D", s.data.toString(), "-R", "-X", "stream", "-c", "fast", "--no-sync"));
         s.appendSettings(List.of("port = " + s.port, "unix_socket_directories = '" + s.socketDir() + "'"));
         s.start();
         return s;
@@ -95,6 +96,11 @@ final class PostgresServer extends DatabaseServer {
     @Override
     boolean isRunning() {
         return Files.exists(data.resolve("postmaster.pid"));
+    }
+
+    @Override
+    Connection connectAsAdmin() throws java.sql.SQLException {
+        return connect(); // the test user is the superuser
     }
 
     @Override
