@@ -69,6 +69,17 @@ final class TestTable implements AutoCloseable {
         }
     }
 
+    /** The text {@code sql} answers ({@code {t}}: this table); fails with the database's message. */
+    String text(String sql) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql.replace("{t}", name))) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new AssertionError("test query failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Whether a row with this id exists. */
     boolean exists(String id) {
         return row(id) != null;
@@ -99,18 +110,21 @@ final class TestTable implements AutoCloseable {
 
     /**
      * Inserts a row as another program might: the given randval, format version, attributes column text
-     * and expiry, the other columns valid (created 0, idle 1 s, version 1).
+     * and expiry, the other columns valid (idle 1 s, created and last accessed 1 s before the expiry or at
+     * 0, version 1).
      */
     void insertRaw(String id, String randval, int format, String attributes, long expiresAt) {
         String sql = "INSERT INTO " + name + " (id, randval, created_ms, last_access_ms, idle_timeout_ms, "
                 + "deadline_ms, expires_at_ms, principal, version, format_version, attributes) VALUES "
-                + "(?, ?, 0, 0, 1000, NULL, ?, NULL, 1, ?, " + (dialect == Dialect.POSTGRESQL ? "?::jsonb" : "?") + ")";
+                + "(?, ?, ?, ?, 1000, NULL, ?, NULL, 1, ?, " + (dialect == Dialect.POSTGRESQL ? "?::jsonb" : "?") + ")";
         try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, id);
             ps.setString(2, randval);
-            ps.setLong(3, expiresAt);
-            ps.setInt(4, format);
-            ps.setString(5, attributes);
+            ps.setLong(3, Math.max(0, expiresAt - 1000));
+            ps.setLong(4, Math.max(0, expiresAt - 1000));
+            ps.setLong(5, expiresAt);
+            ps.setInt(6, format);
+            ps.setString(7, attributes);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new AssertionError(e);
