@@ -59,6 +59,11 @@ final class MariaDbDialect extends SqlDialect {
                 + " ORDER BY expires_at_ms LIMIT :limit");
     }
 
+    /** The merge of a change that nobody raced, with named parameters; for the README. */
+    String mergeStatement() {
+        return mergeAtVersion.text;
+    }
+
     @Override
     Dialect kind() {
         return Dialect.MARIADB;

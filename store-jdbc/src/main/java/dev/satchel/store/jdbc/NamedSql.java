@@ -11,6 +11,8 @@ import java.util.List;
  */
 final class NamedSql {
 
+    /** The statement as written, with named parameters. */
+    final String text;
     /** The statement with every parameter replaced by {@code ?}. */
     final String sql;
     /** The parameter bound at each position, 1-based position {@code i + 1}. */
@@ -22,7 +24,8 @@ final class NamedSql {
         VERSION, BASE_VERSION, FORMAT, SET_ATTRIBUTES, REMOVED_ATTRIBUTES, PATCH, NOW, LIMIT
     }
 
-    private NamedSql(String sql, Param[] positions) {
+    private NamedSql(String text, String sql, Param[] positions) {
+        this.text = text;
         this.sql = sql;
         this.positions = positions;
     }
@@ -56,7 +59,7 @@ final class NamedSql {
             sql.append('?');
             i = end - 1;
         }
-        return new NamedSql(sql.toString(), params.toArray(new Param[0]));
+        return new NamedSql(text, sql.toString(), params.toArray(new Param[0]));
     }
 
     private static Param param(String camel) {

@@ -21,7 +21,7 @@ import java.sql.Statement;
 final class PostgresDialect extends SqlDialect {
 
     private static final int OLDEST_MAJOR = 13;
-    private static final String RETURNING = " RETURNING " + COLUMNS.replace("attributes",
+    private static final String RETURNING = "\nRETURNING " + COLUMNS.replace("attributes",
             "CASE WHEN version = :baseVersion::bigint + 1 THEN NULL ELSE attributes END") + ", expires_at_ms";
 
     private final NamedSql insert;
@@ -35,22 +35,28 @@ final class PostgresDialect extends SqlDialect {
                 + "deadline_ms, expires_at_ms, principal, version, format_version, attributes) VALUES (:id, :randval, "
                 + ":created, :access, :idle, :deadline, :expiresAt, :principal, :version, :format, "
                 + ":setAttributes::jsonb) ON CONFLICT (id) DO NOTHING");
+        // A touch does not assign attributes at all, so a large session's value is not rewritten.
         String[] attributes = {
-            "attributes",
-            "attributes || :setAttributes::jsonb",
-            "attributes - :removedAttributes::text[]",
-            "(attributes - :removedAttributes::text[]) || :setAttributes::jsonb",
+            "",
+            "attributes = attributes || :setAttributes::jsonb,\n    ",
+            "attributes = attributes - :removedAttributes::text[],\n    ",
+            "attributes = (attributes - :removedAttributes::text[]) || :setAttributes::jsonb,\n    ",
         };
         for (int i = 0; i < merge.length; i++) {
-            merge[i] = NamedSql.of("UPDATE " + t + " SET\n    attributes = " + attributes[i] + ",\n    "
+            merge[i] = NamedSql.of("UPDATE " + t + " SET\n    " + attributes[i]
                     + mergeAssignments("::bigint", "::boolean")
                     + "\nWHERE id = :id AND format_version = 1 AND expires_at_ms > :access::bigint"
-                    + " AND jsonb_typeof(attributes) = 'object'" + RETURNING);
+                    + "\n    AND jsonb_typeof(attributes) = 'object'" + RETURNING);
         }
         // SKIP LOCKED: a row a request is changing right now is left for the next pass, never waited for.
         sweep = NamedSql.of("DELETE FROM " + t + " WHERE id IN (SELECT id FROM " + t
                 + " WHERE expires_at_ms <= :now AND format_version = 1 ORDER BY expires_at_ms LIMIT :limit"
                 + " FOR UPDATE SKIP LOCKED)");
+    }
+
+    /** The merge of a change that sets and removes attributes, with named parameters; for the README. */
+    String mergeStatement() {
+        return merge[3].text;
     }
 
     @Override

@@ -242,8 +242,11 @@ abstract class SqlDialect {
                 + "    idle_timeout_ms = " + idle + ",\n"
                 + "    deadline_ms = " + deadline + ",\n"
                 + "    principal = CASE WHEN :principalChanged" + bool + " THEN :principal ELSE principal END,\n"
-                + "    expires_at_ms = LEAST(CASE WHEN " + idle + " > " + NEVER + " - " + access + " THEN " + NEVER
-                + " ELSE " + access + " + " + idle + " END, COALESCE(" + deadline + ", " + NEVER + ")),\n"
+                + "    expires_at_ms = LEAST(\n"
+                + "        CASE WHEN " + idle + " > " + NEVER + " - " + access + "\n"
+                + "             THEN " + NEVER + "\n"
+                + "             ELSE " + access + " + " + idle + " END,\n"
+                + "        COALESCE(" + deadline + ", " + NEVER + ")),\n"
                 + "    version = version + 1";
     }
 
