@@ -1,6 +1,6 @@
 package dev.satchel.benchmarks;
 
-import dev.satchel.SessionCodec;
+import dev.satchel.spi.SessionCodec;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.satchel.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.satchel.SessionCodec;
+import dev.satchel.spi.SessionCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.satchel.store.jdbc;
 
-import dev.satchel.CorruptSessionException;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
 import java.io.StringWriter;
 import java.util.Map;
 import java.util.Set;
@@ -29,8 +29,9 @@ import tools.jackson.core.json.JsonFactory;
  * still merges per attribute with {@code ||}, {@code -} and {@code JSON_MERGE_PATCH}: a string member is
  * replaced whole, never merged into.
  *
- * <p>Reading applies the codec's limits to each value ({@link SessionCodec#checkedValue}); writing checks
- * the same limits first ({@link #requireStorable}), so nothing is written that would not read back.
+ * <p>Reading applies the codec's limits to each value ({@link SessionCodec#checkedValue}), the limits the
+ * session applied when the value was put; what only this store cannot hold is refused before any write
+ * ({@link #requireStorableName}, {@link #requireStorablePrincipal}).
  * Thread-safe; all methods are static.
  */
 final class AttributesColumn {
@@ -88,60 +89,45 @@ final class AttributesColumn {
     /**
      * Adds the attributes held in {@code column} to {@code record}.
      *
-     * @throws CorruptSessionException if the column is not an object of strings each holding one JSON value
+     * @throws UnreadableEntryException if the column is not an object of strings each holding one JSON value
      *     within the codec's limits; the message names the defect, never the content
      */
     static void readInto(String column, SessionRecord.Builder record) {
         if (column == null) {
-            throw new CorruptSessionException("attributes column is NULL");
+            throw new UnreadableEntryException("attributes column is NULL");
         }
         try (JsonParser p = COLUMN.createParser(ObjectReadContext.empty(), column)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new CorruptSessionException("attributes column is not a JSON object");
+                throw new UnreadableEntryException("attributes column is not a JSON object");
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 if (p.nextToken() != JsonToken.VALUE_STRING) {
-                    throw new CorruptSessionException("attributes column holds a value that is not a string of JSON "
+                    throw new UnreadableEntryException("attributes column holds a value that is not a string of JSON "
                             + "text (each attribute is stored as the JSON text of its value, in a string)");
                 }
                 record.attribute(name, SessionCodec.checkedValue(p.getString()));
             }
             if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new CorruptSessionException("attributes column does not end after its object");
+                throw new UnreadableEntryException("attributes column does not end after its object");
             }
         } catch (JacksonException e) {
-            throw new CorruptSessionException("attributes column is not valid JSON: " + e.getClass().getSimpleName(), e);
+            throw new UnreadableEntryException("attributes column is not valid JSON: " + e.getClass().getSimpleName(), e);
         }
     }
 
     /**
-     * Checks that attribute {@code name} with JSON text {@code json} will read back as written: the value
-     * is one JSON value within the codec's limits, no longer than a string the column can hold, and neither
-     * holds an unpaired surrogate (which UTF-8 cannot carry: the driver would send {@code ?}); and, where
-     * {@code nulFree} (PostgreSQL, whose text cannot hold it), the name has no U+0000.
+     * Checks that attribute name {@code name} can be stored: where {@code nulFree} (PostgreSQL, whose text
+     * and {@code jsonb} keys cannot hold it), it has no U+0000. Everything else about names and values — the
+     * codec's limits, unpaired surrogates — the session checked when the value was put.
      *
-     * @throws IllegalArgumentException naming the attribute and the rule it breaks; nothing has been written
+     * @throws IllegalArgumentException naming the attribute and the rule; nothing has been written
      */
-    static void requireStorable(String name, String json, boolean nulFree) {
-        if (json.length() > SessionCodec.MAX_STRING_LENGTH || name.length() > SessionCodec.MAX_STRING_LENGTH) {
-            throw new IllegalArgumentException("attribute '" + shortened(name) + "' is longer than "
-                    + SessionCodec.MAX_STRING_LENGTH + " characters, more than a stored session may hold");
-        }
+    static void requireStorableName(String name, boolean nulFree) {
         if (nulFree && name.indexOf('\u0000') >= 0) {
             throw new IllegalArgumentException("attribute name '" + shortened(name) + "' holds U+0000, which "
                     + "PostgreSQL cannot store in a name; values may hold it");
-        }
-        if (unpairedSurrogateAt(json) >= 0) {
-            throw new IllegalArgumentException("value of attribute '" + shortened(name) + "' holds an unpaired "
-                    + "surrogate, which cannot be stored as UTF-8");
-        }
-        try {
-            SessionCodec.checkedValue(json);
-        } catch (CorruptSessionException e) {
-            throw new IllegalArgumentException("value of attribute '" + shortened(name) + "' would not read back: "
-                    + e.getMessage(), e);
         }
     }
 

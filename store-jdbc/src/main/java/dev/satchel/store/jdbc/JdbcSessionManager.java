@@ -2,6 +2,7 @@ package dev.satchel.store.jdbc;
 
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
+import dev.satchel.spi.StoreSessionManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -46,9 +47,10 @@ import javax.sql.DataSource;
  * retried once when the connection broke under them; nothing else is retried. No statement leaves a row
  * half written. The manager needs no restart when the database comes back.
  *
- * <p>The manager {@link #builder built} is thread-safe, implements {@link dev.satchel.PrincipalIndex}
- * ({@code SELECT id … WHERE principal = ?}), and deletes expired rows in the background in bounded batches.
- * It logs no session id, randval or attribute value, and its exception messages quote no row.
+ * <p>The manager {@link #builder built} is core's {@link StoreSessionManager} over this store: thread-safe,
+ * implementing {@link dev.satchel.PrincipalIndex} ({@code SELECT id … WHERE principal = ?}) and
+ * {@link dev.satchel.ExpiryEvents}, deleting expired rows in the background in bounded batches. It logs no
+ * session id, randval or attribute value, and its exception messages quote no row.
  */
 public final class JdbcSessionManager {
 
@@ -232,9 +234,13 @@ public final class JdbcSessionManager {
                     .plusNanos(999_999_999).toSeconds();
             JdbcSessionStore store = JdbcSessionStore.open(dataSource, dialect, t, createSchema,
                     (int) Math.min(Integer.MAX_VALUE, timeoutSeconds));
-            return new StoreManager(store, clock == null ? Clock.systemUTC() : clock,
-                    noSweeper ? null : sweepInterval == null ? DEFAULT_SWEEP_INTERVAL : sweepInterval,
-                    sweepBatch == 0 ? DEFAULT_SWEEP_BATCH : sweepBatch);
+            return StoreSessionManager.over(store)
+                    .clock(clock == null ? Clock.systemUTC() : clock)
+                    .sweepInterval(noSweeper ? Duration.ZERO : sweepInterval == null ? DEFAULT_SWEEP_INTERVAL
+                            : sweepInterval)
+                    .sweepBatch(sweepBatch == 0 ? DEFAULT_SWEEP_BATCH : sweepBatch)
+                    .name("jdbc-" + t.name)
+                    .build();
         }
 
         private static void requireUnset(Object current, String what) {

@@ -1,14 +1,17 @@
 package dev.satchel.store.jdbc;
 
-import dev.satchel.ChangeSet;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.PrincipalIndexedStore;
+import dev.satchel.spi.SessionStore;
+import dev.satchel.spi.SweepableStore;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Locale;
-import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,9 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The I/O of the JDBC store — the shape of core's store SPI ({@code SessionStore}, {@code SweepableStore},
- * {@code PrincipalIndexedStore}): no clock, no expiry decision, no id validation; every id it is given is
- * valid. Each operation borrows one connection from the {@link DataSource}, runs its statements (see
+ * The I/O of the JDBC store, for core's {@link dev.satchel.spi.StoreSessionManager}: no clock, no expiry
+ * decision, no id validation (every id it is given is valid). Each operation borrows one connection from the {@link DataSource}, runs its statements (see
  * {@link JdbcSessionManager} for which), commits if the connection is not in auto-commit, and returns it.
  *
  * <p><b>Retries.</b> A statement the database rolled back (serialization failure, deadlock: nothing of it
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@link dev.satchel.SessionStoreException} subclass when the database fails ({@link SqlFailures}).
  * Thread-safe.
  */
-final class JdbcSessionStore {
+final class JdbcSessionStore implements SessionStore, SweepableStore, PrincipalIndexedStore {
 
     static final int MAX_ATTEMPTS = 3;
 
@@ -108,15 +110,17 @@ final class JdbcSessionStore {
     // ------------------------------------------------------------------ SessionStore
 
     /** The stored record, expired or not; {@code null} if none; an unreadable row throws. */
-    SessionRecord load(String id) {
+    @Override
+    public SessionRecord load(String id) {
         return run("reading a session", true, c -> sql.load(c, id, timeout));
     }
 
     /** Stores a new record; {@code false} if the id is taken (nothing written, never an overwrite). */
-    boolean create(SessionRecord record) {
+    @Override
+    public boolean create(SessionRecord record) {
         AttributesColumn.requireStorablePrincipal(record.principal(), nulFree);
         for (int i = 0, n = record.attributeCount(); i < n; i++) {
-            AttributesColumn.requireStorable(record.attributeName(i), record.attributeValue(i), nulFree);
+            AttributesColumn.requireStorableName(record.attributeName(i), nulFree);
         }
         return run("creating a session", false, c -> sql.create(c, record, timeout));
     }
@@ -125,18 +129,20 @@ final class JdbcSessionStore {
      * Merges {@code changes} into the stored row atomically; the record now stored, or {@code null} if the
      * row is absent, expired or ended by this change (an expired or ended row is deleted).
      */
-    SessionRecord apply(ChangeSet changes) {
+    @Override
+    public SessionRecord apply(ChangeSet changes) {
         if (changes.principalChanged()) {
             AttributesColumn.requireStorablePrincipal(changes.principal(), nulFree);
         }
-        for (Map.Entry<String, String> e : changes.setAttributes().entrySet()) {
-            AttributesColumn.requireStorable(e.getKey(), e.getValue(), nulFree);
+        for (String name : changes.setAttributes().keySet()) {
+            AttributesColumn.requireStorableName(name, nulFree);
         }
         return run("saving a session", false, c -> sql.apply(c, changes, timeout));
     }
 
     /** Deletes the row of {@code id}, if any. Idempotent. */
-    void delete(String id) {
+    @Override
+    public void delete(String id) {
         run("removing a session", true, c -> {
             sql.delete(c, id, timeout);
             return null;
@@ -144,7 +150,8 @@ final class JdbcSessionStore {
     }
 
     /** Deletes an unreadable row of this format; a row of a newer format stays. */
-    void discard(String id) {
+    @Override
+    public void discard(String id) {
         run("deleting an unreadable session", true, c -> {
             sql.discard(c, id, timeout);
             return null;
@@ -153,18 +160,25 @@ final class JdbcSessionStore {
 
     // ------------------------------------------------------------------ SweepableStore, PrincipalIndexedStore
 
-    /** Deletes at most {@code limit} rows expired at {@code now} (epoch ms); returns how many. */
-    int sweep(long now, int limit) {
-        return run("deleting expired sessions", true, c -> sql.sweep(c, now, limit, timeout));
+    /**
+     * Deletes at most {@code limit} rows of this format expired at {@code now} (epoch ms), oldest expiry first,
+     * passing each to {@code removed}; returns how many. A row a request is changing is left for the next
+     * sweep; an expired row that is unreadable is deleted without being passed on.
+     */
+    @Override
+    public int sweep(long now, int limit, Consumer<? super SessionRecord> removed) {
+        return run("deleting expired sessions", true, c -> sql.sweep(c, now, limit, removed, timeout));
     }
 
     /** Ids of rows whose principal is {@code principal}, expired or not. */
-    Collection<String> idsOfPrincipal(String principal) {
+    @Override
+    public Collection<String> idsOfPrincipal(String principal) {
         return run("finding sessions by principal", true, c -> sql.idsOfPrincipal(c, principal, timeout));
     }
 
     /** Nothing to release: the data source belongs to the application. */
-    void close() {}
+    @Override
+    public void close() {}
 
     // ------------------------------------------------------------------ execution
 

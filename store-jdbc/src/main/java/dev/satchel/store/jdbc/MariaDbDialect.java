@@ -1,7 +1,7 @@
 package dev.satchel.store.jdbc;
 
-import dev.satchel.ChangeSet;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -9,6 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * MariaDB 10.6+ (and MySQL 8, which runs the same statements). MariaDB has no {@code UPDATE … RETURNING},
@@ -26,7 +29,7 @@ import java.sql.SQLIntegrityConstraintViolationException;
  * </ol>
  * Either {@code UPDATE} matches nothing when the row is gone or expired: no resurrection. A new row is a
  * plain {@code INSERT}; a duplicate key (1062) is the answer "taken", never an overwrite. Sweeps run in
- * {@code READ COMMITTED}, so deleting a range of the expiry index takes no gap locks that would make new
+ * {@code READ COMMITTED}, so locking a range of the expiry index takes no gap locks that would make new
  * sessions wait.
  */
 final class MariaDbDialect extends SqlDialect {
@@ -39,7 +42,8 @@ final class MariaDbDialect extends SqlDialect {
     private final NamedSql merge;
     private final NamedSql mergeTouch;
     private final NamedSql readBack;
-    private final NamedSql sweep;
+    private final NamedSql sweepCandidates;
+    private final NamedSql sweepOne;
 
     MariaDbDialect(TableName table) {
         super(table, '`');
@@ -55,8 +59,9 @@ final class MariaDbDialect extends SqlDialect {
         merge = NamedSql.of(patch + assignments + where);
         mergeTouch = NamedSql.of(touch + assignments + where);
         readBack = NamedSql.of("SELECT " + COLUMNS + " FROM " + t + " WHERE id = :id");
-        sweep = NamedSql.of("DELETE FROM " + t + " WHERE expires_at_ms <= :now AND format_version = 1"
-                + " ORDER BY expires_at_ms LIMIT :limit");
+        sweepCandidates = NamedSql.of("SELECT id, " + COLUMNS + " FROM " + t + " WHERE expires_at_ms <= :now"
+                + " AND format_version = 1 ORDER BY expires_at_ms LIMIT :limit FOR UPDATE SKIP LOCKED");
+        sweepOne = NamedSql.of("DELETE FROM " + t + " WHERE id = :id");
     }
 
     /** The merge of a change that nobody raced, with named parameters; for the README. */
@@ -168,9 +173,19 @@ final class MariaDbDialect extends SqlDialect {
         }
     }
 
+    /**
+     * In one {@code READ COMMITTED} transaction: lock up to {@code limit} expired rows, skipping rows a request
+     * holds (MariaDB 10.6+, MySQL 8), and delete them by id in one batch. No {@code DELETE … RETURNING}, so
+     * the same statements run on MySQL.
+     */
     @Override
-    int sweep(Connection c, long now, int limit, int timeout) throws SQLException {
+    int sweep(Connection c, long now, int limit, Consumer<? super SessionRecord> removed, int timeout)
+            throws SQLException {
         int isolation = c.getTransactionIsolation();
+        boolean auto = c.getAutoCommit();
+        if (auto) {
+            c.setAutoCommit(false);
+        }
         if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         }
@@ -178,10 +193,39 @@ final class MariaDbDialect extends SqlDialect {
             Values v = new Values();
             v.now = now;
             v.limit = limit;
-            return update(c, sweep, v, timeout);
+            List<SessionRecord> records = new ArrayList<>();
+            int n = 0;
+            try (PreparedStatement select = prepare(c, sweepCandidates, timeout);
+                    PreparedStatement delete = prepare(c, sweepOne, timeout)) {
+                bind(select, sweepCandidates, v);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        delete.setString(1, rs.getString(1));
+                        delete.addBatch();
+                        passDeleted(rs, records::add);
+                        n++;
+                    }
+                }
+                if (n > 0) {
+                    delete.executeBatch();
+                }
+            }
+            if (auto) {
+                c.commit();
+            }
+            records.forEach(removed); // only once the deletion is committed
+            return n;
+        } catch (SQLException | RuntimeException e) {
+            if (auto) {
+                c.rollback();
+            }
+            throw e;
         } finally {
             if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
                 c.setTransactionIsolation(isolation);
+            }
+            if (auto) {
+                c.setAutoCommit(true);
             }
         }
     }

@@ -1,8 +1,8 @@
 package dev.satchel.store.jdbc;
 
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.UnreadableEntryException;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.Consumer;
 
 /**
  * PostgreSQL 13+. A change is one {@code UPDATE … RETURNING}: the merge happens in the statement, on the
@@ -51,7 +52,7 @@ final class PostgresDialect extends SqlDialect {
         // SKIP LOCKED: a row a request is changing right now is left for the next pass, never waited for.
         sweep = NamedSql.of("DELETE FROM " + t + " WHERE id IN (SELECT id FROM " + t
                 + " WHERE expires_at_ms <= :now AND format_version = 1 ORDER BY expires_at_ms LIMIT :limit"
-                + " FOR UPDATE SKIP LOCKED)");
+                + " FOR UPDATE SKIP LOCKED) RETURNING id, " + COLUMNS);
     }
 
     /** The merge of a change that sets and removes attributes, with named parameters; for the README. */
@@ -147,11 +148,22 @@ final class PostgresDialect extends SqlDialect {
     }
 
     @Override
-    int sweep(Connection c, long now, int limit, int timeout) throws SQLException {
+    int sweep(Connection c, long now, int limit, Consumer<? super SessionRecord> removed, int timeout)
+            throws SQLException {
         Values v = new Values();
         v.now = now;
         v.limit = limit;
-        return update(c, sweep, v, timeout);
+        int n = 0;
+        try (PreparedStatement ps = prepare(c, sweep, timeout)) {
+            bind(ps, sweep, v);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    n++;
+                    passDeleted(rs, removed);
+                }
+            }
+        }
+        return n;
     }
 
     /** The record the merge stored, from its {@code RETURNING} row; {@code null} if this change ended it. */
@@ -175,8 +187,8 @@ final class PostgresDialect extends SqlDialect {
         }
         try {
             return decode(changes.sessionId(), rs);
-        } catch (CorruptSessionException e) {
-            throw new CorruptSessionException("a session change was saved, but the row cannot be read back: "
+        } catch (UnreadableEntryException e) {
+            throw new UnreadableEntryException("a session change was saved, but the row cannot be read back: "
                     + e.getMessage(), e);
         }
     }

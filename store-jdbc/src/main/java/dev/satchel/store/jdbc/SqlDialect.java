@@ -1,10 +1,10 @@
 package dev.satchel.store.jdbc;
 
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
-import dev.satchel.SessionCodec;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.UnreadableEntryException;
+import dev.satchel.spi.SessionCodec;
 import dev.satchel.SessionConflictException;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import dev.satchel.store.jdbc.NamedSql.Param;
 import java.io.IOException;
@@ -20,6 +20,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The SQL of one database for one table: every statement the store issues, written once when the store is
@@ -144,12 +145,27 @@ abstract class SqlDialect {
      * Merges {@code changes} into the stored row in one statement and returns the record now stored, or
      * {@code null} when the row is absent, expired (then deleted) or ended by this change (then deleted).
      *
-     * @throws CorruptSessionException if the row cannot be read or is of a newer format; nothing written
+     * @throws UnreadableEntryException if the row cannot be read or is of a newer format; nothing written
      */
     abstract SessionRecord apply(Connection c, ChangeSet changes, int timeout) throws SQLException;
 
-    /** Deletes up to {@code limit} rows expired at {@code now}, of this format only; returns how many. */
-    abstract int sweep(Connection c, long now, int limit, int timeout) throws SQLException;
+    /**
+     * Deletes up to {@code limit} rows expired at {@code now}, of this format only, passing each readable one
+     * to {@code removed}; returns how many.
+     */
+    abstract int sweep(Connection c, long now, int limit, Consumer<? super SessionRecord> removed, int timeout)
+            throws SQLException;
+
+    /** Passes the deleted row at {@code rs} (id, then {@link #COLUMNS}) to {@code removed}, if it reads. */
+    static void passDeleted(ResultSet rs, Consumer<? super SessionRecord> removed) throws SQLException {
+        SessionRecord r;
+        try {
+            r = decodeAt(rs.getString(1), rs, 1);
+        } catch (UnreadableEntryException e) {
+            return; // expired and unreadable: deleted, with nothing to report
+        }
+        removed.accept(r);
+    }
 
     final void delete(Connection c, String id, int timeout) throws SQLException {
         update(c, delete, Values.ofId(id), timeout);
@@ -201,7 +217,7 @@ abstract class SqlDialect {
                 }
                 if (rs.getLong(2) > changes.accessTime()) {
                     if (!rs.getBoolean(3)) {
-                        throw new CorruptSessionException("session row's attributes column is not a JSON object");
+                        throw new UnreadableEntryException("session row's attributes column is not a JSON object");
                     }
                     return Miss.AGAIN;
                 }
@@ -354,47 +370,51 @@ abstract class SqlDialect {
     /**
      * The record in the current row of {@code rs}, whose first columns are {@link #COLUMNS}.
      *
-     * @throws CorruptSessionException if the row is not a complete, valid session of this format
+     * @throws UnreadableEntryException if the row is not a complete, valid session of this format
      */
     static SessionRecord decode(String id, ResultSet rs) throws SQLException {
-        int format = rs.getInt(8);
+        return decodeAt(id, rs, 0);
+    }
+
+    /** {@link #decode}, with {@link #COLUMNS} starting after {@code skip} other columns. */
+    static SessionRecord decodeAt(String id, ResultSet rs, int skip) throws SQLException {
+        int format = rs.getInt(skip + 8);
         if (format != SessionCodec.FORMAT_VERSION) {
             throw unsupportedFormat(format);
         }
-        long created = nonNegative(rs, 2, "created_ms");
-        long lastAccess = nonNegative(rs, 3, "last_access_ms");
-        long idle = nonNegative(rs, 4, "idle_timeout_ms");
-        long deadline = rs.getLong(5);
+        long created = nonNegative(rs, skip + 2, "created_ms");
+        long lastAccess = nonNegative(rs, skip + 3, "last_access_ms");
+        long idle = nonNegative(rs, skip + 4, "idle_timeout_ms");
+        long deadline = rs.getLong(skip + 5);
         if (rs.wasNull()) {
             deadline = SessionRecord.NO_DEADLINE;
         } else if (deadline < 0) {
-            throw new CorruptSessionException("session row's deadline_ms is negative");
+            throw new UnreadableEntryException("session row's deadline_ms is negative");
         }
-        long version = nonNegative(rs, 7, "version");
+        long version = nonNegative(rs, skip + 7, "version");
         SessionRecord.Builder b;
         try {
-            b = SessionRecord.builder(id, rs.getString(1))
+            b = SessionRecord.builder(id, rs.getString(skip + 1))
                     .created(created).lastAccess(lastAccess).idleTimeoutMillis(idle).deadline(deadline)
-                    .principal(rs.getString(6)).version(version);
+                    .principal(rs.getString(skip + 6)).version(version);
         } catch (IllegalArgumentException e) {
-            throw new CorruptSessionException("session row has an invalid field: " + e.getMessage(), e);
+            throw new UnreadableEntryException("session row has an invalid field: " + e.getMessage(), e);
         }
-        AttributesColumn.readInto(rs.getString(9), b);
+        AttributesColumn.readInto(rs.getString(skip + 9), b);
         return b.build();
     }
 
     private static long nonNegative(ResultSet rs, int column, String name) throws SQLException {
         long value = rs.getLong(column);
         if (rs.wasNull() || value < 0) {
-            throw new CorruptSessionException("session row's " + name + " is missing or negative");
+            throw new UnreadableEntryException("session row's " + name + " is missing or negative");
         }
         return value;
     }
 
-    static CorruptSessionException unsupportedFormat(int format) {
-        return new CorruptSessionException(format > SessionCodec.FORMAT_VERSION
-                ? "session row has format version " + format + ", newer than this code reads; left as it is"
-                : "session row has unsupported format version " + format);
+    static UnreadableEntryException unsupportedFormat(int format) {
+        return format > SessionCodec.FORMAT_VERSION ? UnreadableEntryException.newerFormat(format)
+                : new UnreadableEntryException("session row has unsupported format version " + format);
     }
 
     private static void setLong(PreparedStatement ps, int at, Long value) throws SQLException {

@@ -15,8 +15,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.satchel.Session;
 import dev.satchel.SessionConflictException;
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
@@ -221,7 +222,7 @@ class FailuresIT {
         }
         Session end = m.get(s.id()).orElseThrow();
         assertEquals(Boolean.TRUE, end.get("mine"));
-        assertEquals(3L, end.record().version(), "created, the other transaction's write, this change: once each");
+        assertEquals(3L, SessionAccess.record(end).version(), "created, the other transaction's write, this change: once each");
     }
 
     @Test

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
+import dev.satchel.spi.SessionCodec;
 import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ class InteropIT {
 
             JsonNode seen = SessionCodec.jsonMapper().readTree(python(s.id()));
             assertEquals("alice", seen.get("principal").asString());
-            assertEquals(stored.record().expiresAt(), seen.get("expires_at_ms").asLong());
+            assertEquals(SessionAccess.record(stored).expiresAt(), seen.get("expires_at_ms").asLong());
             Map<String, JsonNode> expected = new TreeMap<>();
             for (String name : stored.attributeNames()) {
                 expected.put(name, SessionCodec.jsonMapper().readTree(stored.getJson(name)));

@@ -2,6 +2,8 @@ package dev.satchel.store.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.satchel.SessionManager;
+import dev.satchel.spi.StoreSessionManager;
+import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
 import java.time.Clock;
@@ -21,14 +23,23 @@ abstract class JdbcManagerContract extends SessionManagerContract {
     /** The pool of the test class, over its database. */
     abstract HikariDataSource pool();
 
+    /** Its database's dialect (the manager detects it; the test's own SQL needs it). */
+    abstract Dialect dialect();
+
     @Override
     protected SessionManager createManager(Clock clock) {
         // The manager creates its table (createSchemaIfMissing) and detects the dialect.
         String name = "contract_" + TABLES.incrementAndGet();
         SessionManager m = JdbcSessionManager.builder(pool()).tableName(name).createSchemaIfMissing().clock(clock)
                 .withoutSweeper().build();
-        table = TestTable.existing(((StoreManager) m).store().dialect(), pool(), name);
+        table = TestTable.existing(dialect(), pool(), name);
         return m;
+    }
+
+    /** Another app server over the same table: a manager of its own, with the dialect given. */
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return table.manager(pool()).clock(clock).build();
     }
 
     @AfterEach
@@ -40,23 +51,6 @@ abstract class JdbcManagerContract extends SessionManagerContract {
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new StoreBackdoor() {
-            @Override
-            public boolean isStored(String sid) {
-                return table.exists(sid);
-            }
-
-            @Override
-            public boolean plantCorrupt(String sid) {
-                table.insertRaw(sid, "AAAAAAAAAAAAAAAAAAAAAA", 1, "{\"a\": {\"not\": \"a string\"}}",
-                        Long.MAX_VALUE / 2);
-                return true;
-            }
-
-            @Override
-            public int sweepExpired() {
-                return ((StoreManager) manager).sweep();
-            }
-        };
+        return new RowBackdoor(table, () -> StoreSessionManager.sweepNow(manager));
     }
 }

@@ -25,4 +25,9 @@ class MariaDbContractIT extends JdbcManagerContract {
     HikariDataSource pool() {
         return pool;
     }
+
+    @Override
+    JdbcSessionManager.Dialect dialect() {
+        return JdbcSessionManager.Dialect.MARIADB;
+    }
 }

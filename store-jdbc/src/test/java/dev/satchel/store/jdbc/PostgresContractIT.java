@@ -25,4 +25,9 @@ class PostgresContractIT extends JdbcManagerContract {
     HikariDataSource pool() {
         return pool;
     }
+
+    @Override
+    JdbcSessionManager.Dialect dialect() {
+        return JdbcSessionManager.Dialect.POSTGRESQL;
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,7 +83,7 @@ class RacesIT {
                 mine.put("own-" + t, r);                                   // only this side
                 together.await(10, TimeUnit.SECONDS);
                 assertTrue(m.put(mine), "both writes are stored");
-                versions[t][r] = mine.record().version();
+                versions[t][r] = SessionAccess.record(mine).version();
             }
         });
         Session end = one.get(sid).orElseThrow();
@@ -95,7 +96,7 @@ class RacesIT {
         }
         int lastWriter = versions[0][rounds - 1] > versions[1][rounds - 1] ? 0 : 1;
         assertEquals(lastWriter * 1000 + rounds - 1, end.get("shared"));
-        assertEquals(1 + 2L * rounds, end.record().version(), "every write applied once");
+        assertEquals(1 + 2L * rounds, SessionAccess.record(end).version(), "every write applied once");
     }
 
     @Test
@@ -197,7 +198,7 @@ class RacesIT {
             for (int t = 0; t < managerCount * threadsPerManager; t++) {
                 assertEquals(rounds / sessionCount, s.get("thread-" + t), "session " + i + ", thread " + t);
             }
-            assertEquals(1 + (long) managerCount * threadsPerManager * rounds / sessionCount, s.record().version());
+            assertEquals(1 + (long) managerCount * threadsPerManager * rounds / sessionCount, SessionAccess.record(s).version());
         }
     }
 

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
@@ -49,7 +51,7 @@ class SweepIT {
     }
 
     @Test
-    @DisplayName("a sweep deletes expired rows in statements of at most the batch size, and no live row")
+    @DisplayName("a sweep deletes expired rows in statements of at most the batch size, reports each, and no live row")
     void boundedBatches() {
         try (SessionManager m = table.manager(pool).clock(clock).sweepBatch(100).build()) {
             List<String> live = new ArrayList<>();
@@ -60,11 +62,14 @@ class SweepIT {
                 live.add(store(m, Duration.ofHours(1)));
             }
             clock.advance(Duration.ofMinutes(2));
-            JdbcSessionStore store = ((StoreManager) m).store();
-            assertEquals(100, store.sweep(clock.millis(), 100));
-            assertEquals(100, store.sweep(clock.millis(), 100));
-            assertEquals(50, store.sweep(clock.millis(), 100));
-            assertEquals(0, store.sweep(clock.millis(), 100));
+            JdbcSessionStore store = JdbcSessionStore.open(pool, dialect, TableName.of(table.name), false, 5);
+            List<SessionRecord> reported = new ArrayList<>();
+            assertEquals(100, store.sweep(clock.millis(), 100, reported::add));
+            assertEquals(100, store.sweep(clock.millis(), 100, reported::add));
+            assertEquals(50, store.sweep(clock.millis(), 100, reported::add));
+            assertEquals(0, store.sweep(clock.millis(), 100, reported::add));
+            assertEquals(250, reported.stream().map(SessionRecord::id).distinct().count(), "each deleted row reported");
+            reported.forEach(r -> assertEquals("1", r.attribute("a")));
             assertEquals(20, table.count("SELECT count(*) FROM {t}"));
             live.forEach(id -> assertTrue(m.exists(id)));
         }
@@ -94,7 +99,7 @@ class SweepIT {
             String newer = SessionIds.newId();
             table.insertRaw(newer, SessionIds.newId(), 2, "{}", 0);
             table.execute("UPDATE {t} SET expires_at_ms = 0 WHERE id = '" + id + "'");
-            assertEquals(1, ((StoreManager) m).sweep());
+            assertEquals(1, StoreSessionManager.sweepNow(m));
             assertFalse(table.exists(id));
             assertTrue(table.exists(newer));
         }

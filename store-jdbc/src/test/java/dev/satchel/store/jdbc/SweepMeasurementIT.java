@@ -3,6 +3,8 @@ package dev.satchel.store.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.satchel.SessionManager;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,14 +60,14 @@ class SweepMeasurementIT {
             fill(table, "A", EXPIRED, now - 60_000);
             fill(table, "B", LIVE, now + 3_600_000);
             table.execute(dialect == Dialect.POSTGRESQL ? "ANALYZE {t}" : "ANALYZE TABLE {t}");
-            try (StoreManager m = (StoreManager) table.manager(pool).clock(Clock.systemUTC()).sweepBatch(1_000)
-                    .build()) {
-                read(m, 2_000, null); // warm-up: connections, JIT
-                List<long[]> baseline = read(m, 3_000, null);
+            JdbcSessionStore store = JdbcSessionStore.open(pool, dialect, TableName.of(table.name), false, 5);
+            try (SessionManager m = table.manager(pool).clock(Clock.systemUTC()).sweepBatch(1_000).build()) {
+                read(store, 2_000, null); // warm-up: connections, JIT
+                List<long[]> baseline = read(store, 3_000, null);
                 long[] sweep = new long[2];
-                List<long[]> during = read(m, 0, () -> {
+                List<long[]> during = read(store, 0, () -> {
                     long start = System.nanoTime();
-                    sweep[0] = m.sweep();
+                    sweep[0] = StoreSessionManager.sweepNow(m);
                     sweep[1] = System.nanoTime() - start;
                 });
                 assertEquals(EXPIRED, sweep[0]);
@@ -102,7 +104,7 @@ class SweepMeasurementIT {
      * Reads random live sessions on {@link #READERS} threads for {@code millis}, or — when {@code during}
      * is given — for as long as {@code during} runs on this thread. Returns each thread's latencies (ns).
      */
-    private List<long[]> read(StoreManager m, long millis, Runnable during) throws Exception {
+    private List<long[]> read(JdbcSessionStore store, long millis, Runnable during) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         long[][] latencies = new long[READERS][];
         List<Thread> threads = new ArrayList<>();
@@ -115,7 +117,7 @@ class SweepMeasurementIT {
                 while (!stop.get()) {
                     String id = String.format(Locale.ROOT, "B%020dA", 1 + random.nextInt(LIVE));
                     long start = System.nanoTime();
-                    m.store().load(id);
+                    store.load(id);
                     long took = System.nanoTime() - start;
                     if (n == lat.length) {
                         lat = Arrays.copyOf(lat, n * 2);

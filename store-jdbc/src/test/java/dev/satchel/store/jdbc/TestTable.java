@@ -131,6 +131,32 @@ final class TestTable implements AutoCloseable {
         }
     }
 
+    /** Inserts {@code record} as another program following the documented layout would. */
+    void insertRecord(dev.satchel.spi.SessionRecord r) {
+        String sql = "INSERT INTO " + name + " (id, randval, created_ms, last_access_ms, idle_timeout_ms, "
+                + "deadline_ms, expires_at_ms, principal, version, format_version, attributes) VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, 1, " + (dialect == Dialect.POSTGRESQL ? "?::jsonb" : "?") + ")";
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, r.id());
+            ps.setString(2, r.randval());
+            ps.setLong(3, r.created());
+            ps.setLong(4, r.lastAccess());
+            ps.setLong(5, r.idleTimeoutMillis());
+            if (r.deadline() == dev.satchel.spi.SessionRecord.NO_DEADLINE) {
+                ps.setNull(6, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(6, r.deadline());
+            }
+            ps.setLong(7, r.expiresAt());
+            ps.setString(8, r.principal());
+            ps.setLong(9, r.version());
+            ps.setString(10, AttributesColumn.of(r));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Override
     public void close() {
         execute("DROP TABLE IF EXISTS " + name);

@@ -1,5 +1,6 @@
 package dev.satchel.store.riak;
 
+import dev.satchel.SessionStoreException;
 import java.util.Objects;
 
 /**
