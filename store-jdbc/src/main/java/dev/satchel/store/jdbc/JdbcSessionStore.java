@@ -2,27 +2,28 @@ package dev.satchel.store.jdbc;
 
 import dev.satchel.spi.ChangeSet;
 import dev.satchel.spi.PrincipalIndexedStore;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.spi.SessionStore;
 import dev.satchel.spi.SweepableStore;
-import dev.satchel.spi.SessionRecord;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Locale;
-import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The I/O of the JDBC store, for core's {@link dev.satchel.spi.StoreSessionManager}: no clock, no expiry
- * decision, no id validation (every id it is given is valid). Each operation borrows one connection from the {@link DataSource}, runs its statements (see
- * {@link JdbcSessionManager} for which), commits if the connection is not in auto-commit, and returns it.
+ * decision, no id validation (every id it is given is valid). Each operation borrows one connection from the
+ * {@link DataSource}, runs its statements (see {@link JdbcSessionManager} for which), commits if the
+ * connection is not in auto-commit, and returns it.
  *
  * <p><b>Retries.</b> A statement the database rolled back (serialization failure, deadlock: nothing of it
  * applied) runs again, up to {@value #MAX_ATTEMPTS} times in all, whatever it does. A read or delete whose
