@@ -2,6 +2,7 @@ package dev.satchel.store.jdbc;
 
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
+import dev.satchel.spi.StoreMetrics;
 import dev.satchel.spi.StoreSessionManager;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,6 +116,7 @@ public final class JdbcSessionManager {
         private Duration sweepInterval;
         private boolean noSweeper;
         private int sweepBatch;
+        private StoreMetrics metrics;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -218,6 +220,13 @@ public final class JdbcSessionManager {
             return this;
         }
 
+        /** Where the manager reports each store operation (Micrometer, say); default {@link StoreMetrics#NONE}. */
+        public Builder metrics(StoreMetrics metrics) {
+            requireUnset(this.metrics, "metrics");
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         /**
          * Builds the manager and starts its sweeper. Connects once when the dialect must be detected or the
          * schema created, and then also checks the database: its version, that PostgreSQL stores UTF-8,
@@ -239,6 +248,7 @@ public final class JdbcSessionManager {
                     .sweepInterval(noSweeper ? Duration.ZERO : sweepInterval == null ? DEFAULT_SWEEP_INTERVAL
                             : sweepInterval)
                     .sweepBatch(sweepBatch == 0 ? DEFAULT_SWEEP_BATCH : sweepBatch)
+                    .metrics(metrics == null ? StoreMetrics.NONE : metrics)
                     .name("jdbc-" + t.name)
                     .build();
         }

@@ -68,6 +68,8 @@ class JdbcSessionManagerBuilderTest {
         assertEquals("createSchemaIfMissing was already called",
                 assertThrows(IllegalStateException.class, b::createSchemaIfMissing).getMessage());
         assertThrows(IllegalStateException.class, () -> b.clock(Clock.systemUTC()));
+        b.metrics(dev.satchel.spi.StoreMetrics.NONE);
+        assertThrows(IllegalStateException.class, () -> b.metrics(dev.satchel.spi.StoreMetrics.NONE));
         JdbcSessionManager.Builder off = JdbcSessionManager.builder(UNUSED).withoutSweeper();
         assertEquals("the background sweeper was already turned off",
                 assertThrows(IllegalStateException.class, () -> off.sweepInterval(Duration.ofMinutes(1))).getMessage());
@@ -84,6 +86,7 @@ class JdbcSessionManagerBuilderTest {
         assertEquals("clock", assertThrows(NullPointerException.class, () -> b.clock(null)).getMessage());
         assertEquals("timeout", assertThrows(NullPointerException.class, () -> b.statementTimeout(null)).getMessage());
         assertEquals("interval", assertThrows(NullPointerException.class, () -> b.sweepInterval(null)).getMessage());
+        assertEquals("metrics", assertThrows(NullPointerException.class, () -> b.metrics(null)).getMessage());
     }
 
     @Test

@@ -72,7 +72,7 @@ class SweepMeasurementIT {
                 });
                 assertEquals(EXPIRED, sweep[0]);
                 assertEquals(LIVE, table.count("SELECT count(*) FROM {t}"));
-                String line = String.format(Locale.ROOT, "%s: swept %,d rows in %,d ms (%d statements of 1,000); reads "
+                String line = String.format(Locale.ROOT, "%s: swept %,d rows in %,d ms (%d batches of 1,000); reads "
                         + "alone: %s; reads during the sweep: %s", dialect, sweep[0], sweep[1] / 1_000_000,
                         (sweep[0] + 999) / 1000 + 1, summary(baseline), summary(during));
                 System.out.println(line);
