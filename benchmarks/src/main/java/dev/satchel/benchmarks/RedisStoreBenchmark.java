@@ -1,7 +1,11 @@
 package dev.satchel.benchmarks;
 
+import dev.satchel.SessionManager;
 import dev.satchel.store.redis.RedisSessionManager;
 import org.openjdk.jmh.annotations.Param;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * The Redis store next to raw Jedis issuing the same commands on the same client ({@code HGETALL}; the
@@ -38,7 +42,10 @@ public class RedisStoreBenchmark extends StoreBenchmark {
                 case SATCHEL:
                     return new SatchelStoreClient(satchel(redis), sessions, redis);
                 case JEDIS_RAW:
-                    return new JedisRawClient(satchel(redis), sessions, redis);
+                    return new JedisRawClient(satchel(redis), RedisClient.builder()
+                            .hostAndPort(redis.host(), redis.port())
+                            .clientConfig(DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build())
+                            .build(), sessions, redis);
                 case SPRING_SESSION:
                     return new SpringRedisClient(redis, sessions);
                 default:
@@ -50,7 +57,7 @@ public class RedisStoreBenchmark extends StoreBenchmark {
         }
     }
 
-    private static RedisSessionManager satchel(RedisProcess redis) {
+    private static SessionManager satchel(RedisProcess redis) {
         return RedisSessionManager.builder().uri("redis://" + redis.host() + ":" + redis.port()).build();
     }
 }

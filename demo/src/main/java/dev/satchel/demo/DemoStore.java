@@ -2,6 +2,7 @@ package dev.satchel.demo;
 
 import dev.satchel.SessionManager;
 import dev.satchel.SessionManagers;
+import dev.satchel.SessionStoreException;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.store.file.FileBackedSessionManager;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The store the demo keeps its sessions in, chosen by the scheme of {@code --store}: the manager that goes
@@ -169,11 +171,13 @@ final class DemoStore {
 
     /** One hash per session in Redis; the cache subscribes to its invalidations. */
     private static DemoStore redis(String uri, Path dataDir, Clock clock) {
-        RedisSessionManager redis = RedisSessionManager.builder().uri(uri).clock(clock).build();
-        String prefix = redis.namespace() + ":session:{";
+        SessionManager redis = RedisSessionManager.builder().uri(uri).clock(clock).build();
+        // The page reads the hash with a client of its own: the store's connections are the store's.
+        RedisClient reader = RedisClient.create(URI.create(uri));
+        String prefix = RedisSessionManager.DEFAULT_NAMESPACE + ":session:{";
         StoredView view = sid -> {
             String key = prefix + sid + "}";
-            Map<String, String> hash = redis.client().hgetAll(key);
+            Map<String, String> hash = reader.hgetAll(key);
             if (hash.isEmpty()) {
                 return null;
             }
@@ -212,7 +216,7 @@ final class DemoStore {
         if (bucketType != null) {
             b.bucketType(bucketType);
         }
-        RiakSessionManager riak = b.build();
+        SessionManager riak = b.build();
         String path = (bucketType == null ? "" : "/types/" + bucketType) + "/buckets/" + bucket + "/keys/";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         StoredView view = sid -> {
