@@ -3,16 +3,14 @@ package dev.satchel.store.jdbc;
 import dev.satchel.store.jdbc.JdbcSessionManager.Dialect;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * The servers shared by the whole test run: one {@link PostgresServer} and one {@link MariaDbServer},
  * each started on first use and stopped when the run ends (registered with the root extension context,
- * and by a shutdown hook if the JVM ends otherwise). Tests get them as parameters ({@code @BeforeAll}
- * methods, tests) or from {@link #server}. Tests that stop or reconfigure a server start their own.
+ * and by a shutdown hook if the JVM ends otherwise). Tests get them from {@link #server} in classes that
+ * {@code @ExtendWith(Databases.class)}. Tests that stop or reconfigure a server start their own.
  */
-final class Databases implements BeforeAllCallback, ParameterResolver {
+final class Databases implements BeforeAllCallback {
 
     private static PostgresServer postgres;
     private static MariaDbServer mariadb;
@@ -46,16 +44,5 @@ final class Databases implements BeforeAllCallback, ParameterResolver {
             mariadb.close();
             mariadb = null;
         }
-    }
-
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        Class<?> type = parameter.getParameter().getType();
-        return type == PostgresServer.class || type == MariaDbServer.class;
-    }
-
-    @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return server(parameter.getParameter().getType() == PostgresServer.class ? Dialect.POSTGRESQL : Dialect.MARIADB);
     }
 }
