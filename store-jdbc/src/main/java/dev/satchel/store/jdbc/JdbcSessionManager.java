@@ -61,7 +61,7 @@ public final class JdbcSessionManager {
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(5);
     /** Default pause between two background sweeps: one minute. */
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofMinutes(1);
-    /** Default number of expired rows one sweep statement deletes: {@value}. */
+    /** Default number of expired rows one sweep batch deletes: {@value}. */
     public static final int DEFAULT_SWEEP_BATCH = 1_000;
     /** Longest principal name stored (the principal column is indexed): {@value} characters. */
     public static final int MAX_PRINCIPAL_LENGTH = 512;

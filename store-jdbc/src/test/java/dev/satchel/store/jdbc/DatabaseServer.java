@@ -50,9 +50,19 @@ abstract class DatabaseServer implements AutoCloseable {
     /** Its TCP port on 127.0.0.1. */
     final int port;
 
-    DatabaseServer(String kind) {
+    /**
+     * A server whose files live under {@code target/}; when {@code otherUserRuns} (the process drops root to
+     * another user) and that user cannot reach {@code target/} (a checkout under a private home folder),
+     * under the temporary directory instead, which is said on standard error.
+     */
+    DatabaseServer(String kind, boolean otherUserRuns) {
         this.port = freePort();
         Path target = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target");
+        if (otherUserRuns && runningAsRoot() && !reachableByOthers(target.getParent())) {
+            System.err.println(target + " is not reachable by other users; the test database lives under "
+                    + System.getProperty("java.io.tmpdir") + " instead");
+            target = Path.of(System.getProperty("java.io.tmpdir"));
+        }
         // Short names: a Unix socket path may not be longer than 107 bytes.
         this.dir = target.resolve(kind + ProcessHandle.current().pid() % 10_000 + "-" + NAMES.incrementAndGet());
         deleteTree(dir);
@@ -60,6 +70,20 @@ abstract class DatabaseServer implements AutoCloseable {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether every folder from the root down to {@code dir} lets other users through. */
+    private static boolean reachableByOthers(Path dir) {
+        try {
+            for (Path p = dir; p != null; p = p.getParent()) {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

@@ -39,7 +39,7 @@ final class MariaDbServer extends DatabaseServer {
     private Process process;
 
     private MariaDbServer(Path server, List<String> settings) {
-        super("maria");
+        super("maria", false);
         this.data = dir.resolve("data");
         this.log = dir.resolve("error.log");
         Path init = dir.resolve("init.sql");

@@ -34,7 +34,7 @@ final class PostgresServer extends DatabaseServer {
     private final Path log;
 
     private PostgresServer(Path bin) {
-        super("pg");
+        super("pg", true);
         this.bin = bin;
         this.data = dir.resolve("data");
         this.log = dir.resolve("postgres.log");
