@@ -152,7 +152,7 @@ final class DemoStore {
      */
     private static DemoStore file(String uri, Path dataDir, Clock clock) {
         Path dir = dataDir.resolve("sessions");
-        FileBackedSessionManager files = FileBackedSessionManager.builder(dir).clock(clock).build();
+        SessionManager files = FileBackedSessionManager.builder(dir).clock(clock).build();
         HexFormat hex = HexFormat.of();
         StoredView view = sid -> {
             String base = hex.formatHex(Base64.getUrlDecoder().decode(sid));

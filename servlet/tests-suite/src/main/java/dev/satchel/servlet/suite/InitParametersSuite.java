@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.CookieSpec;
 import dev.satchel.HttpSessions;
+import dev.satchel.SessionManager;
 import dev.satchel.SigningKeys;
 import dev.satchel.servlet.SatchelSessionFilter;
 import dev.satchel.servlet.suite.Values.Cart;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class InitParametersSuite {
 
     private final Container.Starter starter;
-    private FileBackedSessionManager files;
+    private SessionManager files;
     private Container container;
     private Http http;
 

@@ -1,10 +1,12 @@
 package dev.satchel.store.file;
 
+import dev.satchel.SessionManager;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.spi.SessionAccess;
@@ -18,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Python, with its standard library only ({@code satchel_session.py}, the code the README shows), reads a
  * session file the Java store wrote, changes it, writes a new session, and takes the same locks.
  */
-class PythonInteropTest {
+class PythonInteropIT {
 
     private static Path script;
 
@@ -36,13 +40,13 @@ class PythonInteropTest {
 
     @BeforeAll
     static void findPython() throws Exception {
-        assumeTrue(pythonAvailable(), "python3 is not installed (.ci/run installs it)");
-        script = Path.of(PythonInteropTest.class.getResource("/satchel_session.py").toURI());
+        assertTrue(pythonAvailable(), "python3 is not installed: apt-get install python3 (.ci/run installs it)");
+        script = Path.of(PythonInteropIT.class.getResource("/satchel_session.py").toURI());
     }
 
     @Test
     void pythonChangesAJavaSessionAndWritesOneJavaReads() throws Exception {
-        try (FileBackedSessionManager manager = open(Duration.ofSeconds(10))) {
+        try (SessionManager manager = open(Duration.ofSeconds(10))) {
             Session s = manager.newSession();
             s.put("count", 41);
             s.put("name", "Zoë 😀 \"quoted\"");
@@ -77,7 +81,7 @@ class PythonInteropTest {
 
     @Test
     void aLockPythonHoldsKeepsJavaWritersOut() throws Exception {
-        try (FileBackedSessionManager manager = open(Duration.ofMillis(300))) {
+        try (SessionManager manager = open(Duration.ofMillis(300))) {
             Session s = manager.newSession();
             s.put("count", 1);
             assertTrue(manager.put(s));
@@ -99,7 +103,41 @@ class PythonInteropTest {
         }
     }
 
-    private FileBackedSessionManager open(Duration lockTimeout) {
+    @Test
+    void pythonKeepsThePrincipalIndexRight() throws Exception {
+        try (SessionManager manager = open(Duration.ofSeconds(10))) {
+            PrincipalIndex index = (PrincipalIndex) manager;
+            Session s = manager.newSession();
+            s.put("a", 1);
+            s.setPrincipal("alice");
+            assertTrue(manager.put(s));
+            String fromPython = python("create", dir.toString(), "Zoë 😀").trim();
+            assertEquals(Set.of(fromPython), ids(index.findByPrincipal("Zoë 😀")), "Python indexed its new session");
+
+            python("login", dir.toString(), s.id(), "Zoë 😀");
+            assertEquals(Set.of(fromPython, s.id()), ids(index.findByPrincipal("Zoë 😀")));
+            assertEquals(Set.of(), ids(index.findByPrincipal("alice")));
+            String alice = PrincipalIndexFiles.hashOf("alice");
+            assertFalse(Files.exists(dir.resolve("principals").resolve(alice.substring(0, 2)).resolve(alice)),
+                    "Python removed alice's entry and her emptied folder");
+
+            python("login", dir.toString(), fromPython, "-");
+            assertEquals(Set.of(s.id()), ids(index.findByPrincipal("Zoë 😀")));
+            python("remove", dir.toString(), s.id());
+            assertEquals(Set.of(), ids(index.findByPrincipal("Zoë 😀")));
+            assertEquals(List.of("principals", "principals/2b",
+                    "principals/" + PrincipalIndexFiles.hashOf("Zoë 😀").substring(0, 2), "principals/complete"),
+                    new StoreFiles(dir).indexEntries(),
+                    "nothing stale left: Python removed each entry after the session stopped naming the principal");
+            assertTrue(manager.exists(fromPython));
+        }
+    }
+
+    private static Set<String> ids(List<Session> sessions) {
+        return sessions.stream().map(Session::id).collect(Collectors.toSet());
+    }
+
+    private SessionManager open(Duration lockTimeout) {
         return FileBackedSessionManager.builder(dir).withoutBackgroundSweeper().lockTimeout(lockTimeout).build();
     }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * had, the read-only case falls back to permission bits (which bind a non-root user), and the full-disk case
  * is skipped with the reason.
  */
-class TinyFileSystemTest {
+class TinyFileSystemIT {
 
     @TempDir
     Path tmp;
