@@ -18,7 +18,7 @@ import java.util.Base64;
 class FileStoreInteropIT extends SharedSessionScenarios {
 
     private Path dir;
-    private FileBackedSessionManager manager;
+    private SessionManager manager;
 
     @Override
     void startStore() {

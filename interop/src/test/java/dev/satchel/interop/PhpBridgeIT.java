@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.SessionManager;
 import dev.satchel.SigningKeys;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionIds;
@@ -31,7 +32,7 @@ class PhpBridgeIT {
     private static final String COOKIE = "SID";
 
     private Path dir;
-    private FileBackedSessionManager manager;
+    private SessionManager manager;
     private JavaApp java;
     private AppProcess php;
 

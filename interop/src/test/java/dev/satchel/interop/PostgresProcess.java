@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A PostgreSQL server of the test's own: {@code initdb} into a folder under target/, started with
+ * A PostgreSQL server of the test's own: {@code initdb} into a folder under target/ (or the temporary
+ * directory, when the {@code postgres} user cannot enter target/), started with
  * {@code pg_ctl} on a free loopback port (TCP only), durability off, superuser {@code satchel} trusted, database
  * {@code satchel} in UTF-8. Never the machine's own PostgreSQL. PostgreSQL refuses to run as root, so a root
  * JVM runs its commands as the {@code postgres} user the Debian package creates ({@code runuser}).
@@ -36,7 +37,7 @@ final class PostgresProcess implements AutoCloseable {
     static PostgresProcess start() {
         Path bin = binaries();
         for (int attempt = 1; ; attempt++) {
-            PostgresProcess pg = new PostgresProcess(bin, Tools.newFolder("pg-"), Tools.freePort());
+            PostgresProcess pg = new PostgresProcess(bin, folder(), Tools.freePort());
             pg.run("initdb", "-D", pg.data.toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync");
             try {
                 Files.write(pg.data.resolve("postgresql.conf"), List.of("listen_addresses = '127.0.0.1'",
@@ -104,6 +105,23 @@ final class PostgresProcess implements AutoCloseable {
 
     private void chownToPostgres() {
         Tools.runTo(dir.resolve("chown.out"), "chown", "-R", "postgres", dir.toString());
+    }
+
+    /**
+     * A new folder under target/, or under the temporary directory when the checkout is in a folder the
+     * {@code postgres} user cannot enter (PostgreSQL runs as that user when the JVM is root).
+     */
+    private static Path folder() {
+        Path dir = Tools.newFolder("pg-");
+        if (!"root".equals(System.getProperty("user.name"))
+                || Tools.runTo(dir.resolve("reach.out"), "runuser", "-u", "postgres", "--", "test", "-x", dir.toString()) == 0) {
+            return dir;
+        }
+        try {
+            return Files.createTempDirectory("satchel-interop-pg-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Path binaries() {
