@@ -13,12 +13,16 @@ namespace Satchel;
  * A symbolic link in place of a shard folder, a session file or the lock file is refused, never followed
  * (PHP has no directory handles, so this is checked before each use: only someone who can write the store
  * directory could swap one in between). An unreadable or newer-format file is reported and never moved or
- * changed: the Java store deals with it. The file store's principal index has no defined format yet, so
- * this store refuses to log a session in or out ({@see canChangePrincipal()}).
+ * changed: the Java store deals with it. The principal index ({@code principals/<h[0:2]>/<h>/<hex>}, {@code h}
+ * the SHA-256 of the principal's name) is kept by the file store's rules, under the session's lock: an entry is
+ * created before a session file first names its principal and removed after the file stopped naming it; the
+ * index's {@code complete} marker is never created here (only a Java rebuild does).
  */
 final class FileStore implements Store
 {
     public const LOCK_FILE = 'satchel.lock';
+    /** The principal index's folder in the store directory. */
+    public const PRINCIPALS = 'principals';
     /** Latest expiry hint written as a file's modification time (the year 2200), as the Java store caps it. */
     private const LATEST_HINT_MILLIS = 7258118400000;
 
@@ -44,11 +48,6 @@ final class FileStore implements Store
         }
     }
 
-    public function canChangePrincipal(): bool
-    {
-        return false;
-    }
-
     public function load(string $id): ?Record
     {
         $hex = Ids::hex($id);
@@ -58,13 +57,13 @@ final class FileStore implements Store
 
     public function create(Record $record): bool
     {
-        if ($record->principal !== null) {
-            $this->principalChanged($record->id, null, $record->principal);
-        }
         return $this->locked($record->id, true, function (string $folder, string $hex) use ($record): bool {
             clearstatcache(true, "$folder/$hex.json");
             if (file_exists("$folder/$hex.json") || is_link("$folder/$hex.json")) {
                 return false;
+            }
+            if ($record->principal !== null) {
+                $this->indexAdd($record->principal, $hex); // rule 1: the entry before the file names the principal
             }
             $this->write($folder, $hex, $record);
             return true;
@@ -81,29 +80,108 @@ final class FileStore implements Store
             $merged = $changes->applyTo($stored);
             if ($merged === null) {
                 $this->unlink($folder, $hex);
+                $this->indexRemove($stored->principal, $hex);
                 return null;
             }
-            if ($merged->principal !== $stored->principal) {
-                $this->principalChanged($stored->id, $stored->principal, $merged->principal);
+            if ($merged->principal !== null && $merged->principal !== $stored->principal) {
+                $this->indexAdd($merged->principal, $hex);
             }
             $this->write($folder, $hex, $merged);
+            if ($stored->principal !== $merged->principal) {
+                $this->indexRemove($stored->principal, $hex); // rule 2: after the file stopped naming it
+            }
             return $merged;
         });
     }
 
+    /** Deletes the session and then its index entry; an unreadable file is left for the Java store. */
     public function delete(string $id): bool
     {
-        return $this->locked($id, false, fn (string $folder, string $hex): bool => $this->unlink($folder, $hex)) ?? false;
+        return $this->locked($id, false, function (string $folder, string $hex) use ($id): bool {
+            try {
+                $stored = $this->read($folder, $hex, $id);
+            } catch (UnreadableEntry) {
+                return false;
+            }
+            if ($stored === null || !$this->unlink($folder, $hex)) {
+                return false;
+            }
+            $this->indexRemove($stored->principal, $hex);
+            return true;
+        }) ?? false;
+    }
+
+    /** The 64 lowercase hex digits naming a principal's index folder: SHA-256 of its UTF-8 bytes. */
+    public static function principalHash(string $principal): string
+    {
+        return hash('sha256', $principal);
     }
 
     /**
-     * Where a principal index would be kept in step, under the session's lock, before the document is
-     * written. Its format is not defined yet: refuse, so no session is logged in without an index entry.
+     * Creates session {@code $hex}'s entry in {@code $principal}'s index folder, making the folders it lacks;
+     * again when another writer removed the emptied folder in between.
      */
-    private function principalChanged(string $id, ?string $old, ?string $new): never
+    private function indexAdd(string $principal, string $hex): void
     {
-        throw new PrincipalIndexNotDefined('the file store\'s principal index has no defined format yet, so PHP must '
-            . 'not log a session in or out there: do it on the Java side, or use Redis or PostgreSQL');
+        $h = self::principalHash($principal);
+        $levels = [self::PRINCIPALS, self::PRINCIPALS . '/' . substr($h, 0, 2), self::PRINCIPALS . '/' . substr($h, 0, 2) . "/$h"];
+        for ($attempt = 0; $attempt < 5; $attempt++) {
+            foreach ($levels as $level) {
+                $path = "{$this->root}/$level";
+                clearstatcache(true, $path);
+                if (!@mkdir($path, 0700) && (is_link($path) || !is_dir($path))) {
+                    throw new StoreException('the principal index has a link or a file in place of a folder; the Java '
+                        . 'store rebuilds it at its next lookup');
+                }
+            }
+            $entry = "{$this->root}/{$levels[2]}/$hex";
+            clearstatcache(true, $entry);
+            if (is_link($entry)) {
+                throw new StoreException('the principal index has a link in place of an entry; the Java store rebuilds '
+                    . 'it at its next lookup');
+            }
+            if (!file_exists($entry)) {
+                $f = @fopen($entry, 'xb'); // O_CREAT|O_EXCL: never through a link planted since the check
+                if ($f === false) {
+                    clearstatcache();
+                    if (!is_dir(dirname($entry))) {
+                        continue; // the folder was removed as empty by another writer just now
+                    }
+                    if (!file_exists($entry) || is_link($entry)) {
+                        throw new StoreException('creating a principal index entry failed');
+                    }
+                } else {
+                    fclose($f);
+                    chmod($entry, 0600);
+                }
+            }
+            if ($this->fsync !== 'none') {
+                FileLock::syncDirectory(dirname($entry));
+            }
+            return;
+        }
+        throw new StoreException('a principal index folder keeps vanishing');
+    }
+
+    /**
+     * Removes session {@code $hex}'s entry from {@code $principal}'s index folder, and the folder once empty.
+     * Best effort: an entry left behind is stale, which readers skip and Java lookups delete.
+     */
+    private function indexRemove(?string $principal, string $hex): void
+    {
+        if ($principal === null) {
+            return;
+        }
+        $h = self::principalHash($principal);
+        $folder = "{$this->root}/" . self::PRINCIPALS . '/' . substr($h, 0, 2) . "/$h";
+        clearstatcache();
+        if (is_link(dirname($folder)) || is_link($folder) || !is_dir($folder)) {
+            return;
+        }
+        if (file_exists("$folder/$hex") && !is_link("$folder/$hex")) {
+            @unlink("$folder/$hex");
+        }
+        @rmdir($folder); // fails, as it should, while other entries remain
     }
 
     private function locked(string $id, bool $createFolder, \Closure $work): mixed

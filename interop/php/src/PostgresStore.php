@@ -34,11 +34,6 @@ final class PostgresStore implements Store
         $this->t = '"' . $table . '"';
     }
 
-    public function canChangePrincipal(): bool
-    {
-        return true;
-    }
-
     public function load(string $id): ?Record
     {
         $row = $this->one('SELECT ' . self::COLUMNS . " FROM {$this->t} WHERE id = \$1", [$id]);

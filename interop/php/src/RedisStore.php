@@ -55,11 +55,6 @@ final class RedisStore implements Store
         }
     }
 
-    public function canChangePrincipal(): bool
-    {
-        return true;
-    }
-
     public function sessionKey(string $id): string
     {
         return $this->namespace . ':session:{' . $id . '}';

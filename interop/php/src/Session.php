@@ -22,7 +22,7 @@ final class Session
     public bool $invalidated = false;
 
     /** @internal sessions come from {@see Sessions::open} */
-    public function __construct(private Record $base, private bool $new, private readonly bool $principalAllowed)
+    public function __construct(private Record $base, private bool $new)
     {
     }
 
@@ -54,18 +54,9 @@ final class Session
         return $this->principalChanged ? $this->principal : $this->base->principal;
     }
 
-    /**
-     * Logs the session in as {@code $name} (then rotate the id), or out with null.
-     *
-     * @throws PrincipalIndexNotDefined on a store whose principal index this code cannot keep
-     */
+    /** Logs the session in as {@code $name} (then rotate the id), or out with null. */
     public function setPrincipal(?string $name): void
     {
-        if (!$this->principalAllowed) {
-            throw new PrincipalIndexNotDefined('this store keeps a principal index whose format the PHP code does not '
-                . 'implement yet, so it must not change who is logged in: log in and out on the Java side, or use '
-                . 'Redis or PostgreSQL');
-        }
         if ($name !== null) {
             Codec::toJson('principal', $name); // refuses what could not be stored
         }

@@ -71,7 +71,7 @@ final class Sessions
             if ($key < 0) {
                 continue;
             }
-            $session = new Session($record, false, $this->store->canChangePrincipal());
+            $session = new Session($record, false);
             $session->cookieOutdated = $key > 0; // signed with an older key: re-issue under the newest
             return $session;
         }
@@ -85,7 +85,7 @@ final class Sessions
     public function find(string $id): ?Session
     {
         $record = Ids::isValid($id) ? $this->live($id) : null;
-        return $record === null ? null : new Session($record, false, $this->store->canChangePrincipal());
+        return $record === null ? null : new Session($record, false);
     }
 
     public function newSession(): Session
@@ -93,7 +93,7 @@ final class Sessions
         $now = $this->now();
         $deadline = $this->absoluteTimeout === null ? null : $now + 1000 * $this->absoluteTimeout;
         return new Session(new Record(Ids::newId(), Ids::newId(), $now, $now, 1000 * $this->idleTimeout, $deadline,
-            null, 0), true, $this->store->canChangePrincipal());
+            null, 0), true);
     }
 
     /**
@@ -170,9 +170,6 @@ final class Sessions
         if ($session->isNew()) {
             $session->reissue();
             return true;
-        }
-        if ($session->principal() !== null && !$this->store->canChangePrincipal()) {
-            $session->setPrincipal($session->principal()); // throws PrincipalIndexNotDefined before anything changes
         }
         $now = $this->now();
         $merged = $this->apply($this->checkedChanges($session, $now));

@@ -30,7 +30,4 @@ interface Store
 
     /** Deletes the session; whether there was one. */
     public function delete(string $id): bool;
-
-    /** Whether this store can log a session in or out (keep its principal index in step). */
-    public function canChangePrincipal(): bool;
 }

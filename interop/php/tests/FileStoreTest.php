@@ -2,7 +2,7 @@
 // The file store from PHP: the Java store's layout, its lock (through FFI), and hostile files left alone.
 declare(strict_types=1);
 
-use Satchel\{Cookie, FileStore, Ids, PrincipalIndexNotDefined, Sessions, SigningKeys, StoreException, UnreadableEntry};
+use Satchel\{Cookie, FileStore, Ids, Sessions, SigningKeys, StoreException, UnreadableEntry};
 
 /** @return array{0: string, 1: FileStore, 2: Sessions} */
 function fileFixture(): array
@@ -103,12 +103,53 @@ test('file store: newer and corrupt files are reported and never changed', funct
     }
 });
 
-test('file store: a principal change is refused until its index is defined', function () {
-    [$dir, $store, $sessions] = fileFixture();
+function indexEntry(string $dir, string $principal, string $id): string
+{
+    $h = FileStore::principalHash($principal);
+    return "$dir/principals/" . substr($h, 0, 2) . "/$h/" . Ids::hex($id);
+}
+
+test('file store: the principal index follows every login, change and logout', function () {
+    checkSame('2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90', FileStore::principalHash('alice'));
+    [$dir, , $sessions] = fileFixture();
     $s = $sessions->open(null);
-    checkThrows(PrincipalIndexNotDefined::class, fn () => $s->setPrincipal('alice'));
     $s->put('n', 1);
+    $cookie = explode(';', $sessions->commit($s))[0];
+    check(!file_exists("$dir/principals"), 'no principal, no index');
+    $opened = $sessions->open($cookie);
+    $opened->setPrincipal('alice');
+    $sessions->commit($opened);
+    $entry = indexEntry($dir, 'alice', $s->id());
+    clearstatcache();
+    check(is_file($entry) && filesize($entry) === 0, 'an empty entry');
+    checkSame([0600, 0700, 0700, 0700], [fileperms($entry) & 0777, fileperms(dirname($entry)) & 0777,
+        fileperms(dirname($entry, 2)) & 0777, fileperms("$dir/principals") & 0777], 'modes');
+    check($sessions->rotateId($opened), 'rotated');
+    $sessions->commit($opened);
+    checkSame([Ids::hex($opened->id())], array_values(array_diff(scandir(dirname($entry)), ['.', '..'])), 'the rotated id only');
+    $opened->setPrincipal('bob');
+    $sessions->commit($opened);
+    clearstatcache();
+    check(is_file(indexEntry($dir, 'bob', $opened->id())), 'bob indexed');
+    check(!file_exists(dirname($entry)), "alice's emptied folder is gone");
+    $sessions->invalidate($opened);
+    clearstatcache();
+    check(!file_exists(dirname(indexEntry($dir, 'bob', $opened->id()))), 'bob gone after the logout');
+    check(is_dir("$dir/principals/" . substr(FileStore::principalHash('bob'), 0, 2)), 'index shards stay');
+    check(!file_exists("$dir/principals/complete"), 'only a Java rebuild marks the index complete');
+});
+
+test('file store: a new logged-in session is indexed; a link in the index refuses the write', function () {
+    [$dir, , $sessions] = fileFixture();
+    $s = $sessions->open(null);
+    $s->setPrincipal('carol');
     $sessions->commit($s);
-    checkThrows(PrincipalIndexNotDefined::class, fn () => $store->create($s->record()->with(id: Ids::newId(), principal: 'alice')));
-    checkSame(2, count(scandir($dir)) - 2, 'the lock file and one shard folder, nothing else');
+    check(is_file(indexEntry($dir, 'carol', $s->id())), 'indexed');
+    $h = FileStore::principalHash('dave');
+    @mkdir("$dir/principals/" . substr($h, 0, 2), 0700);
+    symlink($dir, "$dir/principals/" . substr($h, 0, 2) . "/$h");
+    $t = $sessions->open(null);
+    $t->setPrincipal('dave');
+    checkThrows(StoreException::class, fn () => $sessions->commit($t), 'link');
+    check(!file_exists(sessionFile($dir, $t->id())), 'no session names a principal without its entry');
 });

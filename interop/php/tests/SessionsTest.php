@@ -2,7 +2,7 @@
 // The request lifecycle: cookies, keys, commit, touch, rotation, logout, size.
 declare(strict_types=1);
 
-use Satchel\{ChangeSet, Cookie, PrincipalIndexNotDefined, Record, Session, Sessions, SessionTooLarge, SigningKeys, Store,
+use Satchel\{ChangeSet, Cookie, Record, Session, Sessions, SessionTooLarge, SigningKeys, Store,
     UnreadableEntry};
 
 /** The store SPI over an array (one PHP process: every call is atomic). */
@@ -11,7 +11,6 @@ class MemoryStore implements Store
     /** @var array<string, Record> */
     public array $records = [];
     public int $writes = 0;
-    public bool $principals = true;
 
     public function load(string $id): ?Record
     {
@@ -45,11 +44,6 @@ class MemoryStore implements Store
         $had = isset($this->records[$id]);
         unset($this->records[$id]);
         return $had;
-    }
-
-    public function canChangePrincipal(): bool
-    {
-        return $this->principals;
     }
 }
 
@@ -195,13 +189,6 @@ test('a session over the maximum size is refused before anything is written', fu
     $grown->put('big', str_repeat('x', 1000));
     checkThrows(SessionTooLarge::class, fn () => $f->sessions->commit($grown));
     checkSame(['n' => '1'], $f->store->records[$small->id()]->attrs);
-});
-
-test('a store that cannot index principals refuses a login before anything changes', function () {
-    $f = new Fixture();
-    $f->store->principals = false;
-    [, $cookie] = $f->stored(['n' => 1]);
-    checkThrows(PrincipalIndexNotDefined::class, fn () => $f->sessions->open($cookie)->setPrincipal('alice'));
 });
 
 test('cookie rules are the Java side\'s', function () {

@@ -10,8 +10,8 @@ from ._document import ChangeSet, Record, SessionStoreError, SessionTooLarge, Un
 from ._file_store import FileStore
 from ._postgres_store import PostgresStore
 from ._redis_store import RedisStore
-from ._sessions import Cookie, PrincipalIndexNotDefined, Session, SessionConflict, Sessions, SigningKeys
+from ._sessions import Cookie, Session, SessionConflict, Sessions, SigningKeys
 
-__all__ = ["ChangeSet", "Cookie", "FileStore", "PostgresStore", "PrincipalIndexNotDefined", "Record", "RedisStore", "Session",
+__all__ = ["ChangeSet", "Cookie", "FileStore", "PostgresStore", "Record", "RedisStore", "Session",
            "SessionConflict", "Sessions", "SessionStoreError", "SessionTooLarge", "SigningKeys", "UnreadableEntry",
            "is_valid_id"]

@@ -3,6 +3,7 @@ folders, every write a temporary file renamed over the old one, under the same P
 store takes (byte ``stripe`` of ``satchel.lock``). See docs/format.md, "File store"."""
 import errno
 import fcntl
+import hashlib
 import itertools
 import os
 import stat
@@ -11,9 +12,10 @@ import time
 
 from ._document import (MAX_DOCUMENT_BYTES, SessionStoreError, UnreadableEntry, decode_document, encode_document,
                         id_bytes)
-from ._sessions import PrincipalIndexNotDefined
 
 LOCK_FILE = "satchel.lock"
+#: The principal index's folder in the store directory.
+PRINCIPALS = "principals"
 STRIPES = 4096
 #: Latest expiry hint written as a file's modification time (the year 2200), as the Java store caps it.
 LATEST_HINT_MILLIS = 7_258_118_400_000
@@ -91,6 +93,12 @@ class _HeldStripe:
             self.table.locks[self.stripe].release()
 
 
+def principal_hash(principal):
+    """The 64 lowercase hex digits naming ``principal``'s index folder: SHA-256 of its UTF-8 bytes (an unpaired
+    surrogate as ``?``)."""
+    return hashlib.sha256(principal.encode("utf-8", "replace")).hexdigest()
+
+
 def _failure(what, e):
     # File names are the hex of session ids: keep them out of the message.
     return SessionStoreError("%s: %s" % (what, e.strerror or type(e).__name__))
@@ -105,11 +113,10 @@ class FileStore:
     never followed (every operation goes through directory handles). An unreadable or newer-format file is
     reported as ``UnreadableEntry`` and never moved or changed: the Java store deals with it.
 
-    The file store's principal index has no defined format yet, so this store refuses to change who a
-    session is logged in as (``can_change_principal`` is false): a login or logout stays on the Java side.
-    Thread-safe."""
-
-    can_change_principal = False
+    The principal index (``principals/<h[:2]>/<h>/<hex>``, ``h`` the SHA-256 of the principal's name) is kept
+    by the file store's rules, under the session's lock: an entry is created before a session file first
+    names its principal, and removed after the file stopped naming it (logout, change, removal). The index's
+    ``complete`` marker is never created here: only a Java rebuild does. Thread-safe."""
 
     def __init__(self, directory, *, fsync="data", lock_timeout=10.0):
         if fsync not in _FSYNC:
@@ -141,11 +148,11 @@ class FileStore:
             raise _failure("reading a session file failed", e) from None
 
     def create(self, record):
-        if record.principal is not None:
-            self._principal_changed(record.id, None, record.principal)
         def work(folder, base):
             if self._lstat(folder, base + ".json") is not None:
                 return False
+            if record.principal is not None:
+                self._index_add(record.principal, base)  # rule 1: the entry before the file names the principal
             self._write(folder, base, record)
             return True
         return self._locked(record.id, True, "writing a session file failed", work)
@@ -158,22 +165,28 @@ class FileStore:
             merged = changes.apply_to(stored)
             if merged is None:
                 self._unlink(folder, base)
+                self._index_remove(stored.principal, base)
                 return None
-            if merged.principal != stored.principal:
-                self._principal_changed(stored.id, stored.principal, merged.principal)
+            if merged.principal is not None and merged.principal != stored.principal:
+                self._index_add(merged.principal, base)
             self._write(folder, base, merged)
+            if stored.principal != merged.principal:
+                self._index_remove(stored.principal, base)  # rule 2: after the file stopped naming it
             return merged
         return self._locked(changes.session_id, False, "writing a session file failed", work)
 
     def delete(self, sid):
-        return bool(self._locked(sid, False, "deleting a session file failed", self._unlink))
-
-    def _principal_changed(self, sid, old, new):
-        """Where a principal index would be kept in step, under the session's lock, before the document is
-        written. Its format is not defined yet: refuse, so no session is logged in without an index entry."""
-        raise PrincipalIndexNotDefined(
-            "the file store's principal index has no defined format yet, so Python must not log a session in or "
-            "out there: do it on the Java side, or use Redis or PostgreSQL")
+        """Deletes the session and then its index entry; an unreadable file is left for the Java store."""
+        def work(folder, base):
+            try:
+                stored = self._read(folder, base, sid)
+            except UnreadableEntry:
+                return False
+            if stored is None or not self._unlink(folder, base):
+                return False
+            self._index_remove(stored.principal, base)
+            return True
+        return bool(self._locked(sid, False, "deleting a session file failed", work))
 
     def close(self):
         """Releases the directory handle; the lock file stays open for other stores of this process."""
@@ -182,6 +195,90 @@ class FileStore:
             self._root = None
 
     # ------------------------------------------------------------------------------------------- internals
+
+    def _index_add(self, principal, base):
+        """Creates ``base``'s entry in ``principal``'s index folder, making the folders it lacks; again when
+        another writer removed the emptied folder in between."""
+        h = principal_hash(principal)
+        for _ in range(5):
+            fd = self._index_folder(h, create=True)
+            if fd is None:
+                continue
+            try:
+                os.close(os.open(base, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=fd))
+                if self.fsync != "none":
+                    os.fsync(fd)
+                return
+            except FileNotFoundError:
+                continue  # the folder was removed as empty just now
+            finally:
+                os.close(fd)
+        raise SessionStoreError("a principal index folder keeps vanishing")
+
+    def _index_remove(self, principal, base):
+        """Removes ``base``'s entry from ``principal``'s index folder, and the folder once empty. Best effort:
+        an entry left behind is stale, which readers skip and Java lookups delete."""
+        if principal is None:
+            return
+        h = principal_hash(principal)
+        try:
+            shard = self._index_folder(h[:2], create=False)
+            if shard is None:
+                return
+            try:
+                self._unlink_entry(shard, h, base)
+                try:
+                    os.rmdir(h, dir_fd=shard)
+                except OSError as e:
+                    if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
+                        raise
+            finally:
+                os.close(shard)
+        except (OSError, SessionStoreError):
+            pass
+
+    @staticmethod
+    def _unlink_entry(shard, h, base):
+        try:
+            fd = os.open(h, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=shard)
+        except FileNotFoundError:
+            return
+        try:
+            os.unlink(base, dir_fd=fd)
+        except FileNotFoundError:
+            pass
+        finally:
+            os.close(fd)
+
+    def _index_folder(self, path, create):
+        """A handle of folder ``principals/<path[:2]>/<path>`` (or ``principals/<path>`` for a two-character
+        path), opened level by level without following links and made where missing when ``create``; ``None``
+        when a level is missing."""
+        levels = [PRINCIPALS] + ([path] if len(path) == 2 else [path[:2], path])
+        fd = os.dup(self._root)
+        try:
+            for name in levels:
+                if create:
+                    try:
+                        os.mkdir(name, 0o700, dir_fd=fd)
+                    except FileExistsError:
+                        pass
+                try:
+                    child = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+                except FileNotFoundError:
+                    return None
+                except OSError as e:
+                    if e.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise SessionStoreError("the principal index has a link or a file in place of a folder; the "
+                                                "Java store rebuilds it at its next lookup") from None
+                    raise
+                os.close(fd)
+                fd = child
+            result, fd = fd, None
+            return result
+        finally:
+            if fd is not None:
+                os.close(fd)
 
     def _locked(self, sid, create, failure, work):
         base = id_bytes(sid).hex()

@@ -41,8 +41,6 @@ class PostgresStore:
     connection per thread, in autocommit: every operation is one statement (a merge that finds the row
     changed under it is run again). Thread-safe."""
 
-    can_change_principal = True
-
     def __init__(self, dsn, *, table=DEFAULT_TABLE):
         try:
             import psycopg2

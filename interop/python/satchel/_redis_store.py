@@ -87,8 +87,6 @@ class RedisStore:
     built with ``InvalidationMode.NONE``), so Java caches that listen drop their copy. One connection per
     thread; a broken connection is retried once (every script is safe to repeat). Thread-safe."""
 
-    can_change_principal = True
-
     def __init__(self, url, *, namespace="satchel", timeout=1.0, publish_invalidations=True, scripts=SCRIPTS):
         u = urlsplit(url)
         if u.scheme not in ("redis", "rediss") or not u.hostname:

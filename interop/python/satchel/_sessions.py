@@ -32,11 +32,6 @@ class SessionConflict(SessionStoreError):
     """A new session's id was taken; with 128 random bits this means the random source is broken."""
 
 
-class PrincipalIndexNotDefined(RuntimeError):
-    """The store keeps a principal index whose format this module does not implement, so it must not log a
-    session in or out (docs/format.md says which stores)."""
-
-
 class SigningKeys:
     """The HMAC-SHA256 keys that sign cookies: the first (newest) signs, every key verifies. A key is raw
     ``bytes`` or base64 text (standard or URL-safe alphabet, padding optional), at least 32 bytes."""
@@ -172,10 +167,9 @@ class Session(MutableMapping):
     read is the caller's own copy and changing it changes nothing stored until it is set again. Not
     thread-safe: a session belongs to one request."""
 
-    def __init__(self, base, new, principal_allowed):
+    def __init__(self, base, new):
         self._base = base
         self._new = new
-        self._principal_allowed = principal_allowed
         self._cookie_outdated = False
         self._invalidated = False
         self._forget_changes()
@@ -204,13 +198,7 @@ class Session(MutableMapping):
         return self._principal if self._principal_changed else self._base.principal
 
     def set_principal(self, name):
-        """Logs the session in as ``name`` (then rotate the id: ``Sessions.rotate_id``), or out with ``None``.
-
-        :raises PrincipalIndexNotDefined: on a store whose principal index this module cannot keep"""
-        if not self._principal_allowed:
-            raise PrincipalIndexNotDefined(
-                "this store keeps a principal index whose format the Python module does not implement yet, so it "
-                "must not change who is logged in: log in and out on the Java side, or use Redis or PostgreSQL")
+        """Logs the session in as ``name`` (then rotate the id: ``Sessions.rotate_id``), or out with ``None``."""
         if name is not None:
             if type(name) is not str:
                 raise TypeError("a principal is a str")
@@ -401,8 +389,6 @@ class Sessions:
         if session.is_new:
             session._base = replace(session._base, id=new_id(), randval=new_id())
             return True
-        if session.principal is not None and not session._principal_allowed:
-            session.set_principal(session.principal)  # raises PrincipalIndexNotDefined before anything changes
         now = self.clock()
         merged = self._apply(self._checked_changes(session, now))
         if merged is None:
@@ -452,7 +438,7 @@ class Sessions:
     # ------------------------------------------------------------------------------------------- internals
 
     def _session(self, record, new):
-        return Session(record, new, getattr(self.store, "can_change_principal", True))
+        return Session(record, new)
 
     def _check_size(self, record):
         size = encoded_length_bound(record)

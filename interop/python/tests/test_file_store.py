@@ -1,4 +1,5 @@
 """The file store from Python: the Java store's layout, its lock, and hostile files left alone."""
+import base64
 import json
 import logging
 import os
@@ -14,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from satchel import (Cookie, FileStore, PrincipalIndexNotDefined, Sessions, SessionStoreError,  # noqa: E402
-                     SigningKeys, UnreadableEntry)
+from satchel import Cookie, FileStore, Sessions, SessionStoreError, SigningKeys, UnreadableEntry  # noqa: E402
 from satchel._document import id_bytes  # noqa: E402
+from satchel._file_store import principal_hash  # noqa: E402
 
 logging.getLogger("satchel").addHandler(logging.NullHandler())  # unreadable files are logged: expected here
 
@@ -135,14 +136,52 @@ class FileStoreTest(unittest.TestCase):
                 self.store.apply(s._changes(int(time.time() * 1000)))
             self.assertEqual(content, self.path(s.id).read_bytes())
 
-    def test_a_principal_change_is_refused_until_the_file_stores_index_is_defined(self):
+    def entry(self, principal, sid):
+        h = principal_hash(principal)
+        return self.dir / "principals" / h[:2] / h / id_bytes(sid).hex()
+
+    def test_the_principal_index_follows_every_login_change_and_logout(self):
+        self.assertEqual("2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90", principal_hash("alice"))
+        self.assertEqual(principal_hash("x?y"), principal_hash("x\ud800y"), "an unpaired surrogate hashes as ?")
         s, cookie = self.stored(n=1)
-        with self.assertRaises(PrincipalIndexNotDefined):
-            self.sessions.open(cookie).set_principal("alice")
-        record = s.record
-        with self.assertRaises(PrincipalIndexNotDefined):
-            self.store.create(record.with_attrs(record.attrs, id="A" * 22, principal="alice"))
-        self.assertFalse(self.path("A" * 22).exists())
+        self.assertFalse((self.dir / "principals").exists(), "no principal, no index")
+        opened = self.sessions.open(cookie)
+        opened.set_principal("alice")
+        self.sessions.commit(opened)
+        entry = self.entry("alice", s.id)
+        self.assertTrue(entry.is_file() and entry.stat().st_size == 0)
+        self.assertEqual((0o600, 0o700, 0o700, 0o700), (stat.S_IMODE(entry.stat().st_mode),
+                         stat.S_IMODE(entry.parent.stat().st_mode), stat.S_IMODE(entry.parent.parent.stat().st_mode),
+                         stat.S_IMODE((self.dir / "principals").stat().st_mode)))
+        self.assertTrue(self.sessions.rotate_id(opened))
+        self.sessions.commit(opened)
+        self.assertEqual([opened.id], [id_of(p.name) for p in entry.parent.iterdir()], "the rotated id, the old gone")
+        opened.set_principal("bob")
+        self.sessions.commit(opened)
+        self.assertTrue(self.entry("bob", opened.id).is_file())
+        self.assertFalse(entry.parent.exists(), "alice's emptied folder is gone")
+        self.sessions.invalidate(opened)
+        self.assertFalse(self.entry("bob", opened.id).parent.exists())
+        self.assertTrue((self.dir / "principals" / principal_hash("bob")[:2]).is_dir(), "index shards stay")
+        self.assertFalse((self.dir / "principals" / "complete").exists(), "only a Java rebuild marks the index complete")
+
+    def test_a_new_logged_in_session_is_indexed_and_a_link_in_the_index_refuses_the_write(self):
+        s = self.sessions.open(None)
+        s.set_principal("carol")
+        self.sessions.commit(s)
+        self.assertTrue(self.entry("carol", s.id).is_file())
+        h = principal_hash("dave")
+        (self.dir / "principals" / h[:2]).mkdir(mode=0o700, exist_ok=True)
+        (self.dir / "principals" / h[:2] / h).symlink_to(self.dir)
+        t = self.sessions.open(None)
+        t.set_principal("dave")
+        with self.assertRaisesRegex(SessionStoreError, "link"):
+            self.sessions.commit(t)
+        self.assertFalse(self.path(t.id).exists(), "no session names a principal without its entry")
+
+
+def id_of(base):
+    return base64.urlsafe_b64encode(bytes.fromhex(base)).rstrip(b"=").decode()
 
 
 if __name__ == "__main__":

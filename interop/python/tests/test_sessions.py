@@ -11,8 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from satchel import (Cookie, PrincipalIndexNotDefined, Sessions, SessionTooLarge, SigningKeys,  # noqa: E402
-                     UnreadableEntry)
+from satchel import Cookie, Sessions, SessionTooLarge, SigningKeys, UnreadableEntry  # noqa: E402
 
 KEY = os.urandom(32)
 OLD_KEY = os.urandom(32)
@@ -20,7 +19,6 @@ OLD_KEY = os.urandom(32)
 
 class MemoryStore:
     """The store SPI over a dict, merging under a lock as a real store merges atomically."""
-    can_change_principal = True
 
     def __init__(self):
         self.records = {}
@@ -197,12 +195,6 @@ class SessionsTest(unittest.TestCase):
         with self.assertRaises(SessionTooLarge):
             sessions.commit(grown)
         self.assertEqual({"n": "1"}, dict(self.store.records[small.id].attrs))
-
-    def test_a_store_that_cannot_index_principals_refuses_a_login_before_anything_changes(self):
-        self.store.can_change_principal = False
-        s, cookie = self.stored(n=1)
-        with self.assertRaises(PrincipalIndexNotDefined):
-            self.sessions.open(cookie).set_principal("alice")
 
     def test_an_unreadable_entry_is_absent_and_not_written_to(self):
         class Unreadable(MemoryStore):

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIServer, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "python"))
-from satchel import Cookie, FileStore, PrincipalIndexNotDefined, RedisStore, Sessions, SigningKeys  # noqa: E402
+from satchel import Cookie, FileStore, RedisStore, Sessions, SigningKeys  # noqa: E402
 
 spec = os.environ["SATCHEL_STORE"]
 if spec.startswith("file:"):
@@ -48,11 +48,8 @@ def app(environ, start_response):
     elif path == "/whoami":
         body = session.principal or "-"
     elif path == "/login":
-        try:
-            session.set_principal(q["user"])
-            body = "ok" if sessions.rotate_id(session) else "gone"
-        except PrincipalIndexNotDefined as e:
-            status, body = "409 Conflict", "refused: %s" % e
+        session.set_principal(q["user"])
+        body = "ok" if sessions.rotate_id(session) else "gone"
     elif path == "/logout":
         sessions.invalidate(session)
         body = "bye"

@@ -1,5 +1,9 @@
 package dev.satchel.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.satchel.SessionManager;
 import dev.satchel.store.file.FileBackedSessionManager;
 import java.io.IOException;
@@ -7,13 +11,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The shared session on the file store: the Java side's {@link FileBackedSessionManager}, PHP's and Python's
- * file stores, one directory, one lock file. Other languages may not log in here (the principal index has no
- * defined format yet): that is tested to be refused.
+ * file stores, one directory, one lock file, one principal index (checked here entry by entry).
  */
 class FileStoreInteropIT extends SharedSessionScenarios {
 
@@ -34,11 +41,6 @@ class FileStoreInteropIT extends SharedSessionScenarios {
     @Override
     String storeSpec() {
         return "file:" + dir;
-    }
-
-    @Override
-    boolean otherSideMayChangePrincipal() {
-        return false;
     }
 
     @Override
@@ -69,6 +71,31 @@ class FileStoreInteropIT extends SharedSessionScenarios {
         if (manager != null) {
             manager.close();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Language.class)
+    void aLogoutOnTheOtherSideTakesTheSessionOutOfTheIndexFiles(Language language) {
+        Browser b = new Browser(COOKIE);
+        b.get(java, "/count");
+        String user = "erin-" + language;
+        b.get(java, "/login?user=" + user);
+        Path entry = indexEntry(user, b.sid());
+        assertTrue(Files.isRegularFile(entry), "the Java side's login made the entry");
+        assertEquals("bye", b.get(other(language), "/logout").body());
+        assertFalse(Files.exists(entry), "the other side's logout removed it");
+        assertFalse(Files.exists(entry.getParent()), "and the emptied principal folder");
+    }
+
+    private Path indexEntry(String principal, String sid) {
+        String h;
+        try {
+            h = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(principal.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+        return dir.resolve("principals").resolve(h.substring(0, 2)).resolve(h)
+                .resolve(HexFormat.of().formatHex(Base64.getUrlDecoder().decode(sid)));
     }
 
     private void write(String sid, String content) {

@@ -34,11 +34,6 @@ class PostgresInteropIT extends SharedSessionScenarios {
     }
 
     @Override
-    boolean otherSideMayChangePrincipal() {
-        return true;
-    }
-
-    @Override
     void plantNewerFormat(String sid, String randval) {
         long now = System.currentTimeMillis();
         pg.psql("INSERT INTO satchel_sessions (id, randval, created_ms, last_access_ms, idle_timeout_ms, deadline_ms, "

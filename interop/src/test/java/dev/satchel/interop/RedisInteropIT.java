@@ -32,11 +32,6 @@ class RedisInteropIT extends SharedSessionScenarios {
     }
 
     @Override
-    boolean otherSideMayChangePrincipal() {
-        return true;
-    }
-
-    @Override
     void plantNewerFormat(String sid, String randval) {
         long now = System.currentTimeMillis();
         try (Jedis j = redis.admin()) {
