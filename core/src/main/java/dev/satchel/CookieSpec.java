@@ -1,5 +1,6 @@
 package dev.satchel;
 
+import dev.satchel.spi.SessionIds;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -35,6 +36,11 @@ public final class CookieSpec {
         }
     }
 
+    /** The default cookie name: the {@code __Host-} prefix makes browsers refuse it unless Secure, Path=/ and host-only (OWASP ASVS 3.4.4). */
+    public static final String DEFAULT_NAME = "__Host-SID";
+    /** The most bytes of a {@code Set-Cookie} value browsers are required to keep (RFC 6265 section 6.1); longer ones are dropped silently. */
+    public static final int MAX_HEADER_LENGTH = 4096;
+
     private final String name;
     private final boolean secure;
     private final SameSite sameSite;
@@ -49,6 +55,11 @@ public final class CookieSpec {
         this.path = path;
         this.domain = domain;
         this.maxAgeSeconds = maxAgeSeconds;
+    }
+
+    /** The secure default: {@value #DEFAULT_NAME}, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain. */
+    public static CookieSpec defaults() {
+        return named(DEFAULT_NAME);
     }
 
     /**
@@ -174,14 +185,24 @@ public final class CookieSpec {
     void checkConsistent() {
         String lower = name.toLowerCase(Locale.ROOT);
         if (lower.startsWith("__host-")) {
-            if (!secure || !"/".equals(path) || domain != null) {
-                throw new IllegalStateException("a cookie named __Host-… must be Secure, have Path=/ and no Domain");
+            if (!secure) {
+                throw new IllegalStateException("a cookie named __Host-… must be Secure; to serve plain HTTP "
+                        + "(development only), name the cookie yourself: CookieSpec.named(\"SID\").secure(false)");
+            }
+            if (!"/".equals(path) || domain != null) {
+                throw new IllegalStateException("a cookie named __Host-… must have Path=/ and no Domain");
             }
         } else if (lower.startsWith("__secure-") && !secure) {
             throw new IllegalStateException("a cookie named __Secure-… must be Secure");
         }
         if (sameSite == SameSite.NONE && !secure) {
             throw new IllegalStateException("SameSite=None requires Secure");
+        }
+        int longest = Math.max(header("x".repeat(SessionIds.LENGTH + 1 + SigningKeys.DIGEST_LENGTH)).length(),
+                expiredHeader().length());
+        if (longest > MAX_HEADER_LENGTH) {
+            throw new IllegalStateException("the Set-Cookie header would be " + longest + " bytes, over the "
+                    + MAX_HEADER_LENGTH + " browsers keep: shorten the cookie's name, path or domain");
         }
     }
 

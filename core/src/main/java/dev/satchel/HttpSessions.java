@@ -1,5 +1,9 @@
 package dev.satchel;
 
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.StoreSessionManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -139,12 +143,16 @@ public final class HttpSessions {
      * Call it when the privilege level changes (login) so an id planted or seen before cannot be used
      * after. The new cookie is returned by the next {@link #commit}.
      *
-     * <p>A stored session's pending changes are saved first, then a record is created under the new id,
-     * then the old one is removed (so a failure never loses the session). A change another request makes
-     * to the old id between these steps is lost.
+     * <p>A stored session is rotated in four steps, each through the manager, so every store and every
+     * decorator keeps the rules: (1) its pending changes are saved, or — when it has none — its access is
+     * stored, which fails if the session was removed or expired meanwhile; (2) a record is created under the
+     * new id; (3) the old session is touched once more, to learn that it still exists — if it was removed
+     * (a logout in another tab) between (1) and (3), the new record is removed again and the rotation fails;
+     * (4) the old one is removed. A remove of the old id that arrives after (3) is a logout of an id that no
+     * longer works and leaves the new one alone. A failure never loses the session: until (4) the old id works.
      *
-     * @return {@code false} if the session was removed or expired meanwhile (treat it like a logout);
-     *     then nothing was changed
+     * @return {@code false} if the session was removed or expired meanwhile (treat it like a logout): then
+     *     nothing is stored under a new id, and the next {@link #commit} expires the cookie
      * @throws IllegalStateException if the session was invalidated
      * @throws SessionStoreException if the manager fails
      */
@@ -156,18 +164,29 @@ public final class HttpSessions {
             session.reissue(SessionIds.newIdAndRandval());
             return true;
         }
-        if (session.isModified() && !manager.put(session)) {
-            return false;
+        if (!manager.put(session)) { // saves the changes, or stores the access of an unmodified session
+            return gone(session);
         }
-        String oldId = session.id();
+        Session old = SessionAccess.wrap(session.record());
         session.reissue(SessionIds.newIdAndRandval());
         if (!manager.put(session)) {
-            return false;
+            return gone(session);
         }
-        manager.remove(oldId);
+        if (!manager.put(old)) {
+            manager.remove(session.id());
+            return gone(session);
+        }
+        manager.remove(old.id());
         session.setCookieOutdated(true);
         LOG.debug("Rotated a session id");
         return true;
+    }
+
+    /** A rotation found the session gone: nothing stays stored, and the next commit expires the cookie. */
+    private boolean gone(Session session) {
+        session.markInvalidated();
+        LOG.debug("Session was removed or expired before its id could be rotated");
+        return false;
     }
 
     /**
@@ -287,9 +306,9 @@ public final class HttpSessions {
     public static final class Builder {
         private SessionManager manager;
         private SigningKeys keys;
-        private CookieSpec cookie = CookieSpec.named("SID");
-        private Duration idleTimeout = AbstractSessionManager.DEFAULT_IDLE_TIMEOUT;
-        private Duration absoluteTimeout = AbstractSessionManager.DEFAULT_ABSOLUTE_TIMEOUT;
+        private CookieSpec cookie = CookieSpec.defaults();
+        private Duration idleTimeout = StoreSessionManager.DEFAULT_IDLE_TIMEOUT;
+        private Duration absoluteTimeout = StoreSessionManager.DEFAULT_ABSOLUTE_TIMEOUT;
         private double touchThreshold = 0.1;
         private Clock clock = Clock.systemUTC();
 
@@ -307,7 +326,11 @@ public final class HttpSessions {
             return this;
         }
 
-        /** The cookie; default {@code CookieSpec.named("SID")} (Secure, HttpOnly, SameSite=Lax, Path=/). */
+        /**
+         * The cookie; default {@link CookieSpec#defaults()}: {@code __Host-SID}, Secure, HttpOnly,
+         * SameSite=Lax, Path=/, no Domain. A cookie without {@code Secure} (plain-HTTP development) must be
+         * given a name of its own, since the {@code __Host-} prefix requires it.
+         */
         public Builder cookie(CookieSpec cookie) {
             this.cookie = Objects.requireNonNull(cookie, "cookie");
             return this;

@@ -17,7 +17,10 @@ public interface PrincipalIndex {
     List<Session> findByPrincipal(String principal);
 
     /**
-     * Removes every session whose principal is {@code principal} and returns how many were removed.
+     * Removes every live session whose principal is {@code principal} and returns how many it removed:
+     * exactly the sessions {@link #findByPrincipal} would have returned at that moment (expired and
+     * unreadable entries are neither counted nor, when of a newer format, touched). {@code null} removes
+     * nothing and returns 0.
      *
      * @throws SessionStoreException if the store fails; sessions removed before the failure stay removed
      */

@@ -1,5 +1,10 @@
 package dev.satchel;
 
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -22,8 +27,20 @@ import tools.jackson.core.type.TypeReference;
  * to the Java object are not seen unless it is put again, and a value that cannot be written as JSON
  * fails at the call, not at commit. Reads convert back on every call: untyped reads give
  * {@code String}, {@code Boolean}, {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double},
- * {@code List}, {@code Map} or {@code null}; typed reads go through Jackson, without any default typing.
- * A value returned by a read is the caller's own; changing it changes nothing stored.
+ * {@code List}, {@code Map} or {@code null} — JSON-shaped data, never the class that was put; typed reads
+ * go through Jackson, without any default typing. A value returned by a read is the caller's own;
+ * changing it changes nothing stored.
+ *
+ * <p><b>What reads back as itself</b> through {@link #get(String, Class)} with the type it was put as:
+ * {@code String}, {@code Boolean}, {@code Integer}, {@code Long}, {@code Double} (non-finite values too),
+ * {@code BigInteger}, {@code BigDecimal}, {@code java.time} values ({@code Instant}, {@code LocalDate},
+ * {@code LocalDateTime}, {@code OffsetDateTime}, {@code Duration}; written as ISO-8601 text), enums (by
+ * name), records and beans of those (by their properties), and — with a {@link TypeReference} naming the
+ * element types — {@code List}, {@code Set} and {@code Map} with string keys. An object with no properties
+ * to write ({@code new Object()}) is refused at {@link #put}, since it would read back as a default object;
+ * so is a value beyond the codec's limits (nesting {@value SessionCodec#MAX_VALUE_NESTING_DEPTH}, strings
+ * {@value SessionCodec#MAX_STRING_LENGTH} characters, names {@value SessionCodec#MAX_NAME_LENGTH}) or a
+ * string with an unpaired surrogate: what {@code put} accepts always reads back.
  *
  * <p>Not thread-safe: a session belongs to the request that opened it. Two requests never share one;
  * {@link SessionManager#get} returns a new copy each time.
@@ -48,17 +65,38 @@ public final class Session {
         this.flags = isNew ? NEW : 0;
     }
 
-    /**
-     * Returns a working copy over a record that was read from a store. For {@link SessionManager}
-     * implementations and decorators; applications get sessions from their manager.
-     */
-    public static Session of(SessionRecord stored) {
-        return new Session(Objects.requireNonNull(stored, "stored"), false);
-    }
+    static {
+        SessionAccess.install(new SessionAccess.Bridge() {
+            @Override
+            public Session wrap(SessionRecord stored) {
+                return new Session(Objects.requireNonNull(stored, "stored"), false);
+            }
 
-    /** A session that exists only in memory until its first {@link SessionManager#put}. */
-    static Session fresh(SessionRecord unsaved) {
-        return new Session(unsaved, true);
+            @Override
+            public Session fresh(SessionRecord unsaved) {
+                return new Session(Objects.requireNonNull(unsaved, "unsaved"), true);
+            }
+
+            @Override
+            public SessionRecord record(Session session) {
+                return session.base;
+            }
+
+            @Override
+            public ChangeSet changes(Session session, long now) {
+                return session.changes(now);
+            }
+
+            @Override
+            public SessionRecord initialRecord(Session session, long now) {
+                return session.initialRecord(now);
+            }
+
+            @Override
+            public void saved(Session session, SessionRecord stored) {
+                session.saved(stored);
+            }
+        });
     }
 
     /** The session id. */
@@ -77,7 +115,7 @@ public final class Session {
     }
 
     /** The record this copy was loaded from, or last saved as; for a new session, its unsaved initial state. */
-    public SessionRecord record() {
+    SessionRecord record() {
         return base;
     }
 
@@ -198,14 +236,16 @@ public final class Session {
     /**
      * Sets attribute {@code name} to {@code value}, converted to JSON now ({@code null} stores JSON null).
      *
-     * @throws IllegalArgumentException if the value cannot be written as JSON (for example, nested deeper
-     *     than {@link SessionCodec#MAX_NESTING_DEPTH}), or the name holds an unpaired surrogate (it could
-     *     not be stored as UTF-8)
+     * @throws IllegalArgumentException naming the attribute, if the value cannot be written as JSON (it has
+     *     no properties, or a getter fails) or is beyond the limits in the class comment, or if the name is
+     *     longer than {@value SessionCodec#MAX_NAME_LENGTH} characters or holds an unpaired surrogate
      * @throws NullPointerException if {@code name} is null
      */
     public void put(String name, Object value) {
-        checkName(name);
-        record(name, SessionCodec.toJson(name, value));
+        SessionCodec.checkName(name);
+        String json = SessionCodec.toJson(name, value);
+        SessionCodec.checkValueLimits(name, json);
+        record(name, json);
     }
 
     /**
@@ -214,13 +254,14 @@ public final class Session {
      * @throws IllegalArgumentException if {@code json} is not exactly one JSON value
      */
     public void putJson(String name, String json) {
-        checkName(name);
+        SessionCodec.checkName(name);
         String canonical;
         try {
             canonical = SessionCodec.checkedValue(json);
-        } catch (CorruptSessionException e) {
+        } catch (UnreadableEntryException e) {
             throw new IllegalArgumentException("value of attribute '" + name + "' is not one JSON value", e);
         }
+        SessionCodec.checkValueLimits(name, canonical);
         record(name, canonical);
     }
 
@@ -274,18 +315,6 @@ public final class Session {
     public String toString() {
         return "Session[" + (isNew() ? "new" : "stored, version " + base.version())
                 + (isModified() ? ", modified" : "") + "]";
-    }
-
-    private static void checkName(String name) {
-        Objects.requireNonNull(name, "name");
-        for (int i = 0, n = name.length(); i < n; i++) {
-            char c = name.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("attribute name has an unpaired surrogate at index " + i);
-            }
-        }
     }
 
     private void record(String name, String json) {

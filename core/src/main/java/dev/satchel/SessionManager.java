@@ -1,5 +1,6 @@
 package dev.satchel;
 
+import dev.satchel.spi.SessionIds;
 import java.util.Optional;
 
 /**

@@ -5,7 +5,7 @@ package dev.satchel;
  * answering with an error, and every {@link SessionManager} method may throw it.
  *
  * <p>Subclasses say why: {@link SessionStoreUnavailableException} (cannot reach the store),
- * {@link SessionStoreTimeoutException} (it did not answer in time), {@link CorruptSessionException} (an
+ * {@link SessionStoreTimeoutException} (it did not answer in time), {@link UnreadableEntryException} (an
  * entry cannot be read) and {@link SessionConflictException} (a concurrent change could not be resolved).
  * This class itself is used for other store failures, such as a full disk. The cause, when there is one,
  * is always attached; messages never contain a session id, randval, digest or key.

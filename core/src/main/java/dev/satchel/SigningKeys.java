@@ -1,5 +1,7 @@
 package dev.satchel;
 
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -118,7 +120,7 @@ public final class SigningKeys {
 
     /** The memoised digests of {@code record} with at least keys {@code 0..upTo} computed. */
     private Digests digests(SessionRecord record, int upTo) {
-        Object memo = record.digests;
+        Object memo = record.digestMemo();
         if (memo instanceof Digests) {
             Digests d = (Digests) memo;
             if (d.keys == this && (upTo == 0 || d.all[upTo] != null)) {
@@ -131,7 +133,7 @@ public final class SigningKeys {
             ascii[k] = SessionIds.base64url(mac(k).doFinal(message), 0, 32).getBytes(StandardCharsets.US_ASCII);
         }
         Digests d = new Digests(this, ascii);
-        record.digests = d;
+        record.digestMemo(d);
         return d;
     }
 

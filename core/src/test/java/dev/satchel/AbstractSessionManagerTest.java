@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.spi.AbstractSessionManager;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,7 +32,7 @@ class AbstractSessionManagerTest {
         protected SessionRecord load(String sid) {
             loads.add(sid);
             if (corrupt) {
-                throw new CorruptSessionException("unreadable");
+                throw new UnreadableEntryException("unreadable");
             }
             return entry;
         }
@@ -44,7 +49,7 @@ class AbstractSessionManagerTest {
         @Override
         protected SessionRecord apply(ChangeSet changes) {
             if (corrupt) {
-                throw new CorruptSessionException("unreadable");
+                throw new UnreadableEntryException("unreadable");
             }
             entry = changes.applyTo(entry);
             return entry;

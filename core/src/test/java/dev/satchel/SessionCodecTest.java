@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -61,14 +66,14 @@ class SessionCodecTest {
         assertEquals("\"\\u00e9\"", r.attribute("e"));
         assertEquals("1e400", r.attribute("big"));
         assertEquals("[ 1 , {\"x\" : null} ]", r.attribute("n"));
-        assertEquals("é", Session.of(r).get("e"));
+        assertEquals("é", SessionAccess.wrap(r).get("e"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "null", "[]", "\"text\"", "{", "{}", "{\"v\":2}", "{\"v\":\"1\"}",
         "{\"v\":1}", "not json", "{\"v\":1,\"id\":\"../../etc/passwd\"}"})
     void refusesWhatIsNotAVersion1Document(String doc) {
-        assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(doc));
     }
 
     @Test
@@ -76,7 +81,7 @@ class SessionCodecTest {
         byte[] full = SessionCodec.encode(record);
         for (int n = 0; n < full.length; n++) {
             byte[] cut = java.util.Arrays.copyOf(full, n);
-            assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(cut), "cut at " + n);
+            assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(cut), "cut at " + n);
         }
     }
 
@@ -90,16 +95,16 @@ class SessionCodecTest {
             {"\"attrs\":{", "\"attrs\":[],\"x\":{"},
             {"\"principal\":\"alice\"", "\"principal\":42"}}) {
             String broken = base.replace(swap[0], swap[1]);
-            assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(broken), broken);
+            assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(broken), broken);
         }
-        assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(base + " {}"), "trailing content");
+        assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(base + " {}"), "trailing content");
     }
 
     @Test
     void errorMessagesDoNotQuoteTheInput() {
         String secret = record.randval();
         String doc = "{\"v\":1,\"randval\":" + secret + "}"; // unquoted: the parser stops on it
-        CorruptSessionException e = assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        UnreadableEntryException e = assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(doc));
         assertTrue(!e.getMessage().contains(secret) && !String.valueOf(e.getCause()).contains(secret), e.getMessage());
     }
 
@@ -107,9 +112,9 @@ class SessionCodecTest {
     void deepNestingIsAClearErrorNotAStackOverflow() {
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
         String doc = "{\"v\":1,\"attrs\":{\"x\":" + deep + "}}";
-        CorruptSessionException e = assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        UnreadableEntryException e = assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(doc));
         assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
-        assertThrows(CorruptSessionException.class, () -> SessionCodec.checkedValue(deep));
+        assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedValue(deep));
     }
 
     @Test
@@ -120,7 +125,7 @@ class SessionCodecTest {
         java.util.Arrays.fill(doc, head.length, doc.length - 2, (byte) 'a');
         doc[doc.length - 2] = '"';
         doc[doc.length - 1] = '}';
-        CorruptSessionException e = assertThrows(CorruptSessionException.class, () -> SessionCodec.decode(doc));
+        UnreadableEntryException e = assertThrows(UnreadableEntryException.class, () -> SessionCodec.decode(doc));
         assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
     }
 
@@ -141,7 +146,7 @@ class SessionCodecTest {
         assertEquals("[1, 2]", SessionCodec.checkedValue("  [1, 2]\n"));
         assertEquals("\"x\"", SessionCodec.checkedValue("\"x\""));
         for (String bad : new String[] {"", "  ", "1 2", "[1,", "{\"a\":}", "'single'", "NaN", "undefined"}) {
-            assertThrows(CorruptSessionException.class, () -> SessionCodec.checkedValue(bad), bad);
+            assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedValue(bad), bad);
         }
     }
 
@@ -153,7 +158,7 @@ class SessionCodecTest {
 
     @Test
     void noClassIsEverInstantiatedByNameFromStoredData() {
-        Session s = Session.of(record.toBuilder()
+        Session s = SessionAccess.wrap(record.toBuilder()
                 .attribute("gadget", "{\"@class\":\"java.util.concurrent.atomic.AtomicLong\",\"name\":\"x\"}").build());
         assertInstanceOf(Map.class, s.get("gadget"), "untyped reads give plain data");
         assertThrows(IllegalArgumentException.class, () -> s.get("gadget", Polymorphic.class));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.spi.SessionIds;
 import java.lang.management.ManagementFactory;
 import java.util.Base64;
 import java.util.HashSet;

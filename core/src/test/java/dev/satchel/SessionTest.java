@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +25,7 @@ class SessionTest {
 
     @Test
     void aViewSharesTheRecordUntilItChanges() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         assertEquals(Set.of("a", "b"), s.attributeNames());
         s.put("a", 10);
         s.remove("b");
@@ -30,12 +34,12 @@ class SessionTest {
         assertNull(s.get("b"));
         assertEquals(Set.of("a", "c"), s.attributeNames());
         assertEquals("1", stored.attribute("a"), "the record is immutable");
-        assertEquals(Set.of("a", "b"), Session.of(stored).attributeNames());
+        assertEquals(Set.of("a", "b"), SessionAccess.wrap(stored).attributeNames());
     }
 
     @Test
     void putTakesASnapshot() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         List<String> list = new ArrayList<>(List.of("x"));
         s.put("list", list);
         list.add("y");
@@ -48,7 +52,7 @@ class SessionTest {
 
     @Test
     void changeSetCarriesExactlyThisRequestsChanges() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         s.put("x", true);
         s.remove("a");
         s.setPrincipal("bob");
@@ -61,12 +65,12 @@ class SessionTest {
         assertEquals(300_000, c.idleTimeoutMillis());
         assertEquals(3, c.baseVersion());
         assertFalse(c.isTouchOnly());
-        assertTrue(Session.of(stored).changes(5000).isTouchOnly());
+        assertTrue(SessionAccess.wrap(stored).changes(5000).isTouchOnly());
     }
 
     @Test
     void applyToMergesIntoTheCurrentStoredState() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         s.put("x", 1);
         s.remove("a");
         SessionRecord concurrent = stored.toBuilder().attribute("y", "2").version(4).lastAccess(9000).build();
@@ -78,7 +82,7 @@ class SessionTest {
 
     @Test
     void applyToNeverResurrects() {
-        ChangeSet c = Session.of(stored).changes(5000);
+        ChangeSet c = SessionAccess.wrap(stored).changes(5000);
         assertNull(c.applyTo(null));
         assertNull(c.applyTo(stored.toBuilder().deadline(4000).build()), "expired by its deadline");
         assertNull(c.applyTo(stored.toBuilder().lastAccess(0).idleTimeoutMillis(5000).build()), "expired idle");
@@ -86,14 +90,14 @@ class SessionTest {
 
     @Test
     void typedReadOfAnIncompatibleValueIsAClearError() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.get("b", Integer.class));
         assertTrue(e.getMessage().contains("'b'"), e.getMessage());
     }
 
     @Test
     void putJsonChecksItsInput() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         s.putJson("raw", " {\"k\": [1, 2.50]} ");
         assertEquals("{\"k\": [1, 2.50]}", s.getJson("raw"));
         assertThrows(IllegalArgumentException.class, () -> s.putJson("bad", "{\"k\":"));
@@ -103,7 +107,7 @@ class SessionTest {
 
     @Test
     void namesThatCannotBeStoredAsUtf8AreRefused() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         assertThrows(IllegalArgumentException.class, () -> s.put("a\uD800", 1));
         assertThrows(IllegalArgumentException.class, () -> s.put("\uDC00a", 1));
         assertThrows(IllegalArgumentException.class, () -> s.putJson("\uD800", "1"));
@@ -113,7 +117,7 @@ class SessionTest {
 
     @Test
     void timeoutsAreValidated() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         assertThrows(IllegalArgumentException.class, () -> s.setIdleTimeout(Duration.ZERO));
         assertThrows(IllegalArgumentException.class, () -> s.setAbsoluteTimeout(Duration.ofSeconds(-1)));
         s.setAbsoluteTimeout(null);
@@ -124,7 +128,7 @@ class SessionTest {
 
     @Test
     void toStringRevealsNoSecrets() {
-        Session s = Session.of(stored);
+        Session s = SessionAccess.wrap(stored);
         assertFalse(s.toString().contains(stored.id()));
         assertFalse(s.toString().contains(stored.randval()));
         assertFalse(stored.toString().contains(stored.id()));

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -79,13 +81,13 @@ class SigningKeysTest {
     void theDigestIsComputedOncePerRecordAndKeys() {
         SigningKeys keys = SigningKeys.of(KEY_A);
         String digest = keys.digest(record);
-        Object memo = record.digests;
+        Object memo = record.digestMemo();
         assertEquals(0, keys.verify(record, digest, 0));
         assertEquals(0, keys.verify(record, digest, 0));
-        assertSame(memo, record.digests);
+        assertSame(memo, record.digestMemo());
         SigningKeys other = SigningKeys.of(KEY_B);
         other.digest(record);
-        assertFalse(memo == record.digests, "other keys compute their own");
+        assertFalse(memo == record.digestMemo(), "other keys compute their own");
     }
 
     @Test

@@ -1,22 +1,36 @@
 package dev.satchel;
 
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.StoreBackdoor;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
- * A backdoor into an {@link InMemorySessionManager}, bypassing any cache in front of it. Lives in core's
- * package to reach the map behind the manager, as core's own test does.
+ * An in-memory manager with a backdoor into its store, bypassing any cache in front of it. Lives in core's
+ * package to reach the store behind the manager, as core's own test does.
  */
 public final class InMemoryBackdoor implements StoreBackdoor {
 
-    private final InMemorySessionManager store;
+    private final InMemorySessionStore store = new InMemorySessionStore();
+    private final SessionManager manager;
 
-    public InMemoryBackdoor(InMemorySessionManager store) {
-        this.store = store;
+    public InMemoryBackdoor(Clock clock) {
+        this.manager = StoreSessionManager.over(store).clock(clock).sweepInterval(Duration.ZERO).build();
+    }
+
+    /** The manager over the store this backdoor reaches. */
+    public SessionManager manager() {
+        return manager;
+    }
+
+    /** Another manager over the same store: another node's view, without a cache. */
+    public SessionManager secondManager(Clock clock) {
+        return StoreSessionManager.over(store).clock(clock).sweepInterval(Duration.ZERO).build();
     }
 
     @Override
     public boolean isStored(String sid) {
-        return store.stored(sid) != null;
+        return store.load(sid) != null;
     }
 
     @Override
@@ -26,6 +40,6 @@ public final class InMemoryBackdoor implements StoreBackdoor {
 
     @Override
     public int sweepExpired() {
-        return store.sweep();
+        return StoreSessionManager.sweepNow(manager);
     }
 }

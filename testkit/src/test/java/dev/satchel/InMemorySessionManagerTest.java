@@ -1,8 +1,10 @@
 package dev.satchel;
 
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The reference implementation passes the contract. Lives in core's package to reach the map behind the
@@ -10,12 +12,17 @@ import java.time.Clock;
  */
 class InMemorySessionManagerTest extends SessionManagerContract {
 
-    private InMemorySessionManager inMemory;
+    private InMemorySessionStore store;
 
     @Override
     protected SessionManager createManager(Clock clock) {
-        inMemory = InMemorySessionManager.builder().clock(clock).withoutBackgroundSweeper().build();
-        return inMemory;
+        store = new InMemorySessionStore();
+        return StoreSessionManager.over(store).clock(clock).sweepInterval(Duration.ZERO).build();
+    }
+
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return StoreSessionManager.over(store).clock(clock).sweepInterval(Duration.ZERO).build();
     }
 
     @Override
@@ -23,7 +30,7 @@ class InMemorySessionManagerTest extends SessionManagerContract {
         return new StoreBackdoor() {
             @Override
             public boolean isStored(String sid) {
-                return inMemory.stored(sid) != null;
+                return store.load(sid) != null;
             }
 
             @Override
@@ -33,7 +40,7 @@ class InMemorySessionManagerTest extends SessionManagerContract {
 
             @Override
             public int sweepExpired() {
-                return inMemory.sweep();
+                return StoreSessionManager.sweepNow(manager);
             }
         };
     }

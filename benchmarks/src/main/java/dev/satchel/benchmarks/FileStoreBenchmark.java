@@ -1,7 +1,7 @@
 package dev.satchel.benchmarks;
 
-import dev.satchel.store.file.FileBackedSessionManager;
 import dev.satchel.store.file.FileBackedSessionManager.Fsync;
+import dev.satchel.store.file.FileBackedSessionManager;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.openjdk.jmh.annotations.Param;

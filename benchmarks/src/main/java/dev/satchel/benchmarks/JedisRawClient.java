@@ -1,6 +1,7 @@
 package dev.satchel.benchmarks;
 
 import dev.satchel.Session;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.redis.RedisSessionManager;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +50,7 @@ final class JedisRawClient implements StoreClient {
         TypicalSession.fill(s, n);
         manager.put(s);
         ids[n] = s.id();
-        versions[n] = s.record().version();
+        versions[n] = SessionAccess.record(s).version();
         keys[n] = Collections.singletonList(manager.namespace() + ":session:{" + s.id() + '}');
     }
 

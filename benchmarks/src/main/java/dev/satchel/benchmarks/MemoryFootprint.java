@@ -2,8 +2,9 @@ package dev.satchel.benchmarks;
 
 import dev.satchel.HttpSessions;
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
 import dev.satchel.SigningKeys;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
 import dev.satchel.store.caching.CachingSessionManager;
 import dev.satchel.store.file.FileBackedSessionManager;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class MemoryFootprint {
             long after = usedHeap();
             long json = 0;
             for (String id : ids) {
-                json += SessionCodec.encode(manager.get(id).orElseThrow().record()).length;
+                json += SessionCodec.encode(SessionAccess.record(manager.get(id).orElseThrow())).length;
             }
             Reference.reachabilityFence(sessions);
             return row("Satchel: cached record (CachingSessionManager over FileBackedSessionManager)", (after - before) / n, json / n);

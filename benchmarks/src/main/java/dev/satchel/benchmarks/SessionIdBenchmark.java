@@ -1,6 +1,6 @@
 package dev.satchel.benchmarks;
 
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;

@@ -6,16 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.satchel.CookieSpec;
+import dev.satchel.HttpSessions;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
 import dev.satchel.SessionManager;
+import dev.satchel.SessionTooLargeException;
+import dev.satchel.SigningKeys;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -92,6 +106,15 @@ public abstract class SessionManagerContract {
         return 50;
     }
 
+    /**
+     * A second manager over the same store as {@link #manager} — another node, or another process's view —
+     * reading time from the same {@code clock}; {@code null} (the default) when the store cannot be shared,
+     * which skips the two-node cases. Closed after each test.
+     */
+    protected SessionManager createSecondManager(Clock clock) throws Exception {
+        return null;
+    }
+
     @BeforeEach
     final void openManager() throws Exception {
         clock = MutableClock.at(startTime());
@@ -100,10 +123,16 @@ public abstract class SessionManagerContract {
 
     @AfterEach
     final void closeManager() {
+        if (second != null) {
+            second.close();
+            second = null;
+        }
         if (manager != null) {
             manager.close();
         }
     }
+
+    private SessionManager second;
 
     // ------------------------------------------------------------------ new sessions and round trips
 
@@ -386,12 +415,12 @@ public abstract class SessionManagerContract {
     @DisplayName("the version grows with every stored change")
     void versionGrows() {
         Session s = stored(x -> x.put("a", 1));
-        long first = s.record().version();
+        long first = SessionAccess.record(s).version();
         Session loaded = load(s.id());
         loaded.put("a", 2);
         assertTrue(manager.put(loaded));
-        assertTrue(loaded.record().version() > first);
-        assertEquals(loaded.record().version(), load(s.id()).record().version());
+        assertTrue(SessionAccess.record(loaded).version() > first);
+        assertEquals(SessionAccess.record(loaded).version(), SessionAccess.record(load(s.id())).version());
     }
 
     @Test
@@ -500,7 +529,12 @@ public abstract class SessionManagerContract {
         for (int t = 0; t < threads; t++) {
             assertEquals(rounds, loaded.get("counter-" + t), "counter of thread " + t);
         }
-        assertTrue((Integer) loaded.get("shared") < threads);
+        Integer shared = loaded.get("shared", Integer.class);
+        assertTrue(shared != null && shared >= 0 && shared < threads, "one thread's value, whole: " + shared);
+        assertEquals(threads * (long) rounds + 1, SessionAccess.record(loaded).version(), "one version per put");
+        loaded.put("shared", -1);
+        assertTrue(manager.put(loaded));
+        assertEquals(-1, load(sid).get("shared"), "the latest put wins");
     }
 
     @Test
@@ -745,6 +779,291 @@ public abstract class SessionManagerContract {
         assertTrue(manager.exists(s.id()));
     }
 
+    // ------------------------------------------------------------------ limits: what put accepts reads back
+
+    @Test
+    @DisplayName("a value nested to the limit reads back; one level more is refused at put, naming it")
+    void nestingLimit() {
+        String atLimit = "[".repeat(SessionCodec.MAX_VALUE_NESTING_DEPTH) + "]".repeat(SessionCodec.MAX_VALUE_NESTING_DEPTH);
+        String sid = stored(s -> s.putJson("deep", atLimit)).id();
+        assertEquals(atLimit, load(sid).getJson("deep"));
+        Session s = load(sid);
+        String over = "[" + atLimit + "]";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.putJson("deeper", over));
+        assertTrue(e.getMessage().contains("deeper") && e.getMessage().contains(String.valueOf(SessionCodec.MAX_VALUE_NESTING_DEPTH)),
+                e.getMessage());
+        List<Object> nested = new ArrayList<>();
+        List<Object> inner = nested;
+        for (int i = 1; i < SessionCodec.MAX_VALUE_NESTING_DEPTH + 1; i++) {
+            List<Object> next = new ArrayList<>();
+            inner.add(next);
+            inner = next;
+        }
+        assertThrows(IllegalArgumentException.class, () -> s.put("deeper", nested));
+    }
+
+    @Test
+    @DisplayName("an attribute name of the longest length reads back; a longer one is refused at put")
+    void nameLengthLimit() {
+        String longest = "n".repeat(SessionCodec.MAX_NAME_LENGTH);
+        String sid = stored(s -> s.put(longest, 1)).id();
+        assertEquals(1, load(sid).get(longest));
+        Session s = load(sid);
+        assertThrows(IllegalArgumentException.class, () -> s.put(longest + "n", 1));
+        assertThrows(IllegalArgumentException.class, () -> s.put("m", Map.of(longest + "n", 1)),
+                "names inside values too");
+    }
+
+    @Test
+    @DisplayName("a string longer than the codec reads is refused at put")
+    void stringLengthLimit() {
+        Session s = manager.newSession();
+        assertThrows(IllegalArgumentException.class, () -> s.put("big", "x".repeat(SessionCodec.MAX_STRING_LENGTH + 1)));
+    }
+
+    @Test
+    @DisplayName("a session over the maximum size is refused before anything is written; one under it reads back")
+    void sessionSizeLimit() {
+        String half = "y".repeat(3 * 1024 * 1024);
+        String sid = stored(s -> s.put("a", half)).id();
+        Session s = load(sid);
+        s.put("b", half);
+        assertTrue(manager.put(s), "6 MiB is under the default maximum");
+        assertEquals(half, load(sid).get("b"));
+        Session more = load(sid);
+        more.put("c", half);
+        assertThrows(SessionTooLargeException.class, () -> manager.put(more));
+        assertFalse(load(sid).contains("c"), "nothing was written");
+        Session fresh = manager.newSession();
+        fresh.put("huge", half + half + half);
+        assertThrows(SessionTooLargeException.class, () -> manager.put(fresh));
+        assertFalse(manager.exists(fresh.id()));
+    }
+
+    @Test
+    @DisplayName("a string with an unpaired surrogate, and an object with nothing to write, are refused at put")
+    void unwritableValuesAreRefused() {
+        Session s = manager.newSession();
+        assertThrows(IllegalArgumentException.class, () -> s.put("lone", "x\uD800y"));
+        assertThrows(IllegalArgumentException.class, () -> s.put("lone", "x\uDC00"));
+        assertThrows(IllegalArgumentException.class, () -> s.putJson("lone", "\"x\\ud800y\""));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> s.put("thing", new Object()));
+        assertTrue(empty.getMessage().contains("thing"), empty.getMessage());
+        assertFalse(s.isModified(), "a refused value changes nothing");
+    }
+
+    /** A record type, as applications keep in sessions. */
+    public record Line(String sku, int quantity, BigDecimal price) {}
+
+    /** An enum, read back by name. */
+    public enum Tier { FREE, GOLD }
+
+    @Test
+    @DisplayName("the documented types read back as themselves through typed reads")
+    void typedValuesRoundTrip() {
+        Instant instant = Instant.parse("2026-12-01T12:34:56.789Z");
+        LocalDate date = LocalDate.of(2026, 12, 1);
+        LocalDateTime dateTime = LocalDateTime.of(2026, 12, 1, 12, 0, 30);
+        OffsetDateTime offset = OffsetDateTime.of(dateTime, ZoneOffset.ofHours(2));
+        Duration duration = Duration.ofMinutes(90);
+        BigDecimal money = new BigDecimal("12345678901234567890.123456789");
+        BigInteger huge = new BigInteger("123456789012345678901234567890");
+        Line line = new Line("sku-1", 3, new BigDecimal("9.99"));
+        List<Line> lines = List.of(line, new Line("sku-2", 1, BigDecimal.ONE));
+        Set<String> tags = new HashSet<>(List.of("a", "b"));
+        Map<String, Integer> counts = Map.of("x", 1, "y", 2);
+        String sid = stored(s -> {
+            s.put("instant", instant);
+            s.put("date", date);
+            s.put("dateTime", dateTime);
+            s.put("offset", offset);
+            s.put("duration", duration);
+            s.put("money", money);
+            s.put("huge", huge);
+            s.put("tier", Tier.GOLD);
+            s.put("line", line);
+            s.put("lines", lines);
+            s.put("tags", tags);
+            s.put("counts", counts);
+            s.put("long", Long.MAX_VALUE);
+        }).id();
+        Session l = load(sid);
+        assertEquals(instant, l.get("instant", Instant.class));
+        assertEquals(date, l.get("date", LocalDate.class));
+        assertEquals(dateTime, l.get("dateTime", LocalDateTime.class));
+        assertEquals(offset, l.get("offset", OffsetDateTime.class));
+        assertEquals(duration, l.get("duration", Duration.class));
+        assertEquals(money, l.get("money", BigDecimal.class));
+        assertEquals(huge, l.get("huge", BigInteger.class));
+        assertEquals(Tier.GOLD, l.get("tier", Tier.class));
+        assertEquals(line, l.get("line", Line.class));
+        assertEquals(lines, l.get("lines", new TypeReference<List<Line>>() {}));
+        assertEquals(tags, l.get("tags", new TypeReference<Set<String>>() {}));
+        assertEquals(counts, l.get("counts", new TypeReference<Map<String, Integer>>() {}));
+        assertEquals(Long.MAX_VALUE, l.get("long", Long.class));
+        assertEquals("GOLD", l.get("tier"), "untyped reads are JSON-shaped");
+        assertTrue(l.get("line") instanceof Map, "untyped reads are JSON-shaped");
+    }
+
+    // ------------------------------------------------------------------ rotation (HttpSessions over this manager)
+
+    @Test
+    @DisplayName("rotateId after a logout elsewhere fails, stores nothing, and the next commit expires the cookie")
+    void rotateAfterLogoutDoesNotRevive() {
+        HttpSessions sessions = httpSessions(manager);
+        String cookie = loggedIn(sessions);
+        Session request = sessions.open(cookie);
+        assertFalse(request.isNew());
+        manager.remove(request.id()); // another request logs out
+        String oldId = request.id();
+        assertFalse(sessions.rotateId(request));
+        assertFalse(manager.exists(oldId));
+        assertFalse(manager.exists(request.id()), "nothing under a new id");
+        assertTrue(sessions.commit(request).orElseThrow().contains("Max-Age=0"), "the cookie is expired");
+        assertTrue(sessions.open(cookie).isNew());
+    }
+
+    @Test
+    @DisplayName("rotateId of a session that expired during the request fails and revives nothing")
+    void rotateAfterExpiryDoesNotRevive() {
+        HttpSessions sessions = httpSessions(manager);
+        String cookie = loggedIn(sessions);
+        Session request = sessions.open(cookie);
+        clock.advance(Duration.ofMinutes(31));
+        assertFalse(sessions.rotateId(request));
+        assertFalse(manager.exists(request.id()));
+        assertTrue(sessions.commit(request).orElseThrow().contains("Max-Age=0"));
+    }
+
+    @Test
+    @DisplayName("rotateId of a live session moves its data to a new id and kills the old one")
+    void rotateMovesData() {
+        HttpSessions sessions = httpSessions(manager);
+        String cookie = loggedIn(sessions);
+        Session request = sessions.open(cookie);
+        String oldId = request.id();
+        assertTrue(sessions.rotateId(request));
+        String rotated = sessions.commit(request).orElseThrow();
+        assertFalse(manager.exists(oldId));
+        Session after = sessions.open(rotated.substring(0, rotated.indexOf(';')));
+        assertFalse(after.isNew());
+        assertEquals("alice", after.principal().orElseThrow());
+        assertEquals(1, after.get("n"));
+        assertTrue(sessions.open(cookie).isNew(), "the old cookie is refused");
+    }
+
+    // ------------------------------------------------------------------ unreadable entries: one policy
+
+    @Test
+    @DisplayName("a newer-format entry is absent and left untouched by get, put, sweep and removeByPrincipal; logged once")
+    void newerFormatEntryIsLeftAlone() {
+        StoreBackdoor store = requireBackdoor();
+        Session mine = stored(s -> {
+            s.setPrincipal("henry");
+            s.put("a", 1);
+        });
+        assumeTrue(store.plantNewerFormat(mine.id()), "this store cannot hold a newer-format entry");
+        assumeTrue(CapturedLogs.available(), "log capture needs logback as the test's SLF4J backend");
+        try (CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
+            assertTrue(manager.get(mine.id()).isEmpty());
+            assertFalse(manager.exists(mine.id()));
+            mine.put("b", 2);
+            assertFalse(manager.put(mine), "a save into it reports the session gone");
+            if (manager instanceof PrincipalIndex) {
+                assertEquals(0, ((PrincipalIndex) manager).removeByPrincipal("henry"));
+            }
+            clock.advance(Duration.ofDays(30));
+            store.sweepExpired();
+            assertTrue(store.isNewerFormatIntact(mine.id()), "untouched");
+            assertEquals(1, logs.count(ch.qos.logback.classic.Level.WARN, "unreadable"), logs.dump());
+        }
+    }
+
+    @Test
+    @DisplayName("a corrupt entry is logged at WARN once, then at DEBUG")
+    void corruptEntryIsLoggedOnce() {
+        StoreBackdoor store = requireBackdoor();
+        String bad = SessionIds.newId();
+        assumeTrue(store.plantCorrupt(bad), "this store cannot hold a corrupt entry");
+        assumeTrue(CapturedLogs.available(), "log capture needs logback as the test's SLF4J backend");
+        try (CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
+            assertTrue(manager.get(bad).isEmpty());
+            store.plantCorrupt(bad); // again, as a broken writer would
+            assertTrue(manager.get(bad).isEmpty());
+            assertEquals(1, logs.count(ch.qos.logback.classic.Level.WARN, "unreadable"), logs.dump());
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Test
+    @DisplayName("after close every call but close fails with IllegalStateException; close is idempotent")
+    void behaviourAfterClose() {
+        String sid = stored(s -> s.put("a", 1)).id();
+        Session copy = load(sid);
+        manager.close();
+        assertThrows(IllegalStateException.class, () -> manager.get(sid));
+        assertThrows(IllegalStateException.class, () -> manager.exists(sid));
+        assertThrows(IllegalStateException.class, () -> manager.put(copy));
+        assertThrows(IllegalStateException.class, () -> manager.remove(sid));
+        assertThrows(IllegalStateException.class, () -> manager.newSession());
+        assertDoesNotThrow(() -> manager.close());
+    }
+
+    // ------------------------------------------------------------------ two managers over one store
+
+    @Test
+    @DisplayName("two managers over one store: changes of different attributes merge")
+    void twoManagersMerge() throws Exception {
+        SessionManager other = requireSecondManager();
+        String sid = stored(s -> s.put("a", 0)).id();
+        Session here = load(sid);
+        Session there = other.get(sid).orElseThrow(() -> new AssertionError("visible to the other manager"));
+        here.put("a", 1);
+        there.put("b", 2);
+        assertTrue(manager.put(here));
+        assertTrue(other.put(there));
+        Session merged = other.get(sid).orElseThrow();
+        assertEquals(1, merged.get("a"));
+        assertEquals(2, merged.get("b"));
+    }
+
+    @Test
+    @DisplayName("two managers over one store: a removal on one is seen by the other and never undone by it")
+    void twoManagersNoResurrection() throws Exception {
+        SessionManager other = requireSecondManager();
+        String sid = stored(s -> s.put("a", 0)).id();
+        Session there = other.get(sid).orElseThrow();
+        manager.remove(sid);
+        assertFalse(other.exists(sid), "the removal is visible at once");
+        there.put("late", 1);
+        assertFalse(other.put(there), "no resurrection");
+        assertFalse(manager.exists(sid));
+    }
+
+    private SessionManager requireSecondManager() throws Exception {
+        if (second == null) {
+            second = createSecondManager(clock);
+        }
+        assumeTrue(second != null, "this store cannot be shared by two managers");
+        return second;
+    }
+
+    private HttpSessions httpSessions(SessionManager m) {
+        return HttpSessions.builder().manager(m).clock(clock)
+                .signingKeys(SigningKeys.of("contract-test-key-0123456789abcdef".getBytes(StandardCharsets.US_ASCII)))
+                .cookie(CookieSpec.named("SID")).build();
+    }
+
+    /** A stored, logged-in session's cookie pair ({@code SID=...}). */
+    private String loggedIn(HttpSessions sessions) {
+        Session s = sessions.open(null);
+        s.setPrincipal("alice");
+        s.put("n", 1);
+        String header = sessions.commit(s).orElseThrow();
+        return header.substring(0, header.indexOf(';'));
+    }
+
     // ------------------------------------------------------------------ the store itself (backdoor)
 
     @Test
@@ -809,7 +1128,7 @@ public abstract class SessionManagerContract {
         assertTrue(index.findByPrincipal("bob").isEmpty());
         assertTrue(index.findByPrincipal("nobody").isEmpty());
         assertTrue(index.findByPrincipal(null).isEmpty());
-        assertTrue(index.removeByPrincipal("alice") >= 2);
+        assertEquals(2, index.removeByPrincipal("alice"), "the live sessions of alice, no more");
         assertFalse(manager.exists(a1));
         assertFalse(manager.exists(b));
         assertTrue(index.findByPrincipal("alice").isEmpty());

@@ -1,6 +1,6 @@
 package dev.satchel.store.caching;
 
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionRecord;
 import java.util.Map;
 
 /**

@@ -5,12 +5,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.satchel.ExpiryEvents;
 import dev.satchel.Invalidations;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
 import dev.satchel.SessionManager;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +89,10 @@ import org.slf4j.LoggerFactory;
  * it too (test with {@code instanceof}): lookups go to the parent, and {@code removeByPrincipal} drops
  * every cached record of that principal after the parent removed them, also when it fails part-way.
  *
+ * <p><b>Expiry events.</b> If the parent implements {@link ExpiryEvents} (its sweeper can say which sessions
+ * it removed), the manager built implements it too: each event drops the cached record, then reaches the
+ * listener.
+ *
  * <p><b>Bookkeeping.</b> Caffeine's maintenance — recording reads for the eviction policy, evicting and
  * expiring — runs on the {@linkplain Builder#executor executor} (default the common pool), so a request
  * pays for the lookup, not the bookkeeping. A bound may therefore be exceeded briefly until it runs.
@@ -95,7 +102,7 @@ import org.slf4j.LoggerFactory;
  * {@link CacheMetrics} are measured with {@link System#nanoTime()}, and only when metrics are on.
  *
  * <p>Thread-safe. {@link #close()} ends the invalidation subscription, empties the cache and closes the
- * parent. Logs no session id, randval or attribute value.
+ * parent; every later call but {@code close()} throws {@link IllegalStateException}. Logs no session id, randval or attribute value.
  */
 public class CachingSessionManager implements SessionManager {
 
@@ -177,6 +184,7 @@ public class CachingSessionManager implements SessionManager {
     /** Returns the parent's new session; nothing is cached or stored until {@link #put}. */
     @Override
     public Session newSession() {
+        checkOpen();
         return parent.newSession();
     }
 
@@ -198,7 +206,7 @@ public class CachingSessionManager implements SessionManager {
     @Override
     public Optional<Session> get(String sid) {
         SessionRecord record = lookup(sid);
-        return record == null ? Optional.empty() : Optional.of(Session.of(record));
+        return record == null ? Optional.empty() : Optional.of(SessionAccess.wrap(record));
     }
 
     /**
@@ -207,6 +215,7 @@ public class CachingSessionManager implements SessionManager {
      */
     @Override
     public Session lookup(CharSequence text, int start) {
+        checkOpen();
         if (!SessionIds.isValid(text, start)) {
             return null;
         }
@@ -222,14 +231,14 @@ public class CachingSessionManager implements SessionManager {
         }
         if (cached != null) {
             metrics.recordHits(1);
-            return Session.of(cached.record);
+            return SessionAccess.wrap(cached.record);
         }
         if (knownMissing) {
             metrics.recordNegativeHits(1);
             return null;
         }
         SessionRecord loaded = load(text.subSequence(start, start + SessionIds.LENGTH).toString());
-        return loaded == null ? null : Session.of(loaded);
+        return loaded == null ? null : SessionAccess.wrap(loaded);
     }
 
     /**
@@ -241,6 +250,7 @@ public class CachingSessionManager implements SessionManager {
      */
     @Override
     public boolean put(Session session) {
+        checkOpen();
         String sid = session.id();
         int stripe = WriteCounters.stripe(sid);
         long before = writes.read(stripe);
@@ -254,7 +264,7 @@ public class CachingSessionManager implements SessionManager {
         long after = writes.bump(stripe);
         misses.invalidate(sid);
         if (stored && after == before + 1) {
-            cache(sid, session.record(), stripe, after);
+            cache(sid, SessionAccess.record(session), stripe, after);
         } else {
             // Removed or expired; or another write landed between ours and now, so ours may be stale.
             records.invalidate(sid);
@@ -272,6 +282,7 @@ public class CachingSessionManager implements SessionManager {
      */
     @Override
     public void remove(String sid) {
+        checkOpen();
         if (!SessionIds.isValid(sid)) {
             return;
         }
@@ -319,7 +330,27 @@ public class CachingSessionManager implements SessionManager {
         return "CachingSessionManager[over " + parent.getClass().getSimpleName() + "]";
     }
 
-    // ------------------------------------------------------------------ for the subclass and tests
+    // ------------------------------------------------------------------ for the subclasses and tests
+
+    /**
+     * Every call but {@code close()} fails after it, as every Satchel manager's does.
+     *
+     * @throws IllegalStateException once closed
+     */
+    final void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the session manager is closed");
+        }
+    }
+
+    /** Forwards the parent's expiry events, dropping each expired session from the cache first. */
+    final Invalidations.Subscription forwardExpiry(ExpiryEvents parentEvents, Consumer<Session> listener) {
+        checkOpen();
+        return parentEvents.onExpired(expired -> {
+            records.invalidate(expired.id());
+            listener.accept(expired);
+        });
+    }
 
     /** Drops every cached record of {@code principal}, after the parent removed that principal's sessions. */
     final void forgetPrincipal(String principal) {
@@ -328,6 +359,16 @@ public class CachingSessionManager implements SessionManager {
     }
 
     /** The cached record of {@code sid}, without counting a hit or touching the eviction order. */
+    /** The ids of every cached record, for tests. */
+    final java.util.Set<String> cachedIds() {
+        return java.util.Set.copyOf(records.asMap().keySet());
+    }
+
+    /** Whether {@link #close()} was called. */
+    final boolean isClosed() {
+        return closed.get();
+    }
+
     final SessionRecord cachedRecord(String sid) {
         CachedRecord e = records.policy().getIfPresentQuietly(sid);
         return e == null ? null : e.record;
@@ -394,7 +435,7 @@ public class CachingSessionManager implements SessionManager {
             rememberMiss(sid, stripe, seen);
             return null;
         }
-        SessionRecord record = found.get().record();
+        SessionRecord record = SessionAccess.record(found.get());
         cache(sid, record, stripe, seen);
         return record;
     }
@@ -518,6 +559,11 @@ public class CachingSessionManager implements SessionManager {
         private CacheMetrics metrics;
         private Invalidations invalidations;
         private Executor executor;
+
+        /** The parent the manager is built over. */
+        SessionManager parent() {
+            return parent;
+        }
 
         private Builder(SessionManager parent) {
             this.parent = parent;
@@ -686,8 +732,11 @@ public class CachingSessionManager implements SessionManager {
          * @throws RuntimeException what subscribing to the feed threw; the parent is then left open
          */
         public CachingSessionManager build() {
-            CachingSessionManager manager = parent instanceof PrincipalIndex
-                    ? new IndexedCachingSessionManager(this, (PrincipalIndex) parent)
+            boolean indexed = parent instanceof PrincipalIndex;
+            boolean expiring = parent instanceof ExpiryEvents;
+            CachingSessionManager manager = indexed && expiring ? new CapableCachingSessionManager.IndexedExpiring(this)
+                    : indexed ? new CapableCachingSessionManager.Indexed(this)
+                    : expiring ? new CapableCachingSessionManager.Expiring(this)
                     : new CachingSessionManager(this);
             Invalidations feed = feed();
             if (feed != null) {

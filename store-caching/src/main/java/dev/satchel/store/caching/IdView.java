@@ -1,6 +1,6 @@
 package dev.satchel.store.caching;
 
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 
 /**
  * A reusable view of a session id inside a larger text (the {@code Cookie} header), used only to look up

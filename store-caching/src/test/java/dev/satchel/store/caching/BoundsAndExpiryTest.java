@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,7 @@ class BoundsAndExpiryTest extends CacheFixture {
         s.put("emoji", "😀".repeat(1000));
         s.put("list", List.of(1, 2, 3, Map.of("k", "v")));
         assertTrue(cache.put(s));
-        SessionRecord record = s.record();
+        SessionRecord record = SessionAccess.record(s);
         int estimate = CachedRecord.weigh(record);
         int actual = SessionCodec.encode(record).length;
         assertTrue(estimate >= actual, "estimate " + estimate + " >= actual " + actual);

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,8 +94,8 @@ class ConcurrentCoherenceTest extends CacheFixture {
                             "no increment lost to a stale read: thread " + t + ", session " + i);
                 }
                 if (cached != null) {
-                    assertEquals(inStore.get().record().version(), cached.version(), "the cached version is current");
-                    assertEquals(inStore.get().record().attributes(), cached.attributes());
+                    assertEquals(SessionAccess.record(inStore.get()).version(), cached.version(), "the cached version is current");
+                    assertEquals(SessionAccess.record(inStore.get()).attributes(), cached.attributes());
                 }
             }
             assertEquals(inStore.isPresent(), cache.exists(sid));

@@ -14,7 +14,7 @@ public final class HitPathLoop {
     private HitPathLoop() {}
 
     public static void main(String[] args) {
-        InMemorySessionManager plain = InMemorySessionManager.builder().withoutBackgroundSweeper().build();
+        SessionManager plain = InMemorySessionManager.builder().withoutBackgroundSweeper().build();
         SessionManager cached = CachingSessionManager.over(InMemorySessionManager.builder().withoutBackgroundSweeper().build())
                 .maxStaleness(Duration.ofHours(1)).build();
         for (SessionManager m : new SessionManager[] {plain, cached}) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

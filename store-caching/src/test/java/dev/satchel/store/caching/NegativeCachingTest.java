@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 class ScriptedParent implements SessionManager {
 
-    final InMemorySessionManager store;
+    final SessionManager store;
     final AtomicInteger gets = new AtomicInteger();
     final AtomicInteger existsCalls = new AtomicInteger();
     final AtomicInteger puts = new AtomicInteger();

@@ -4,13 +4,13 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import dev.satchel.AbstractSessionManager;
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.AbstractSessionManager;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -87,7 +87,7 @@ import org.slf4j.LoggerFactory;
  * through directory handles opened with {@code O_NOFOLLOW}, so no symbolic link planted inside the store —
  * a shard folder, a session file — is ever followed, not even one planted while the store runs; elsewhere
  * paths are checked before use. A session file that is not a regular file, too large, not a version-1
- * document or holds another session's id is {@linkplain CorruptSessionException corrupt}: it is logged once,
+ * document or holds another session's id is {@linkplain UnreadableEntryException corrupt}: it is logged once,
  * moved aside as {@code <name>.corrupt} (the link itself, never its target) and the session reads as absent.
  *
  * <h2>Expiry</h2>
@@ -274,7 +274,7 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
     protected SessionRecord apply(ChangeSet changes) {
         String sid = changes.sessionId();
         return underLock(sid, false, "writing a session file failed", (folder, base) -> {
-            // An unreadable file throws CorruptSessionException: the base class logs it and calls discardCorrupt.
+            // An unreadable file throws UnreadableEntryException: the base class logs it and calls discardCorrupt.
             SessionRecord stored = read(folder, base, sid);
             if (stored == null) {
                 return null;
@@ -307,7 +307,7 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
             underLock(sid, false, "moving an unreadable session file aside failed", (folder, base) -> {
                 try {
                     read(folder, base, sid);
-                } catch (CorruptSessionException stillCorrupt) {
+                } catch (UnreadableEntryException stillCorrupt) {
                     quarantine(folder, base);
                 }
                 return null;
@@ -370,7 +370,7 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
     /**
      * The record in session file {@code base} of {@code folder}, or {@code null} when there is none.
      *
-     * @throws CorruptSessionException if the file is not a regular file, too large, not a valid document, or
+     * @throws UnreadableEntryException if the file is not a regular file, too large, not a valid document, or
      *     holds another session's id
      */
     private SessionRecord read(ShardFolders.Folder folder, String base, String sid) throws IOException {
@@ -380,11 +380,11 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
             return null;
         }
         if (!attributes.isRegularFile()) {
-            throw new CorruptSessionException("session file is "
+            throw new UnreadableEntryException("session file is "
                     + (attributes.isSymbolicLink() ? "a symbolic link" : "not a regular file"));
         }
         if (attributes.size() > SessionCodec.MAX_DOCUMENT_LENGTH) {
-            throw new CorruptSessionException("session file is larger than " + SessionCodec.MAX_DOCUMENT_LENGTH
+            throw new UnreadableEntryException("session file is larger than " + SessionCodec.MAX_DOCUMENT_LENGTH
                     + " bytes");
         }
         byte[] document;
@@ -394,12 +394,12 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
             return null; // deleted since its attributes were read
         }
         if (document == null) {
-            throw new CorruptSessionException("session file grew past " + SessionCodec.MAX_DOCUMENT_LENGTH
+            throw new UnreadableEntryException("session file grew past " + SessionCodec.MAX_DOCUMENT_LENGTH
                     + " bytes while being read");
         }
         SessionRecord record = SessionCodec.decode(document);
         if (!record.id().equals(sid)) {
-            throw new CorruptSessionException("session file holds the record of another session");
+            throw new UnreadableEntryException("session file holds the record of another session");
         }
         return record;
     }
@@ -534,7 +534,7 @@ public final class FileBackedSessionManager extends AbstractSessionManager {
             SessionRecord stored;
             try {
                 stored = read(folder, base, sid);
-            } catch (CorruptSessionException e) {
+            } catch (UnreadableEntryException e) {
                 LOG.warn("Moving an unreadable session file aside: {}", e.getMessage());
                 quarantine(folder, base);
                 return false;

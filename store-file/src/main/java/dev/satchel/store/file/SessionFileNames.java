@@ -1,6 +1,6 @@
 package dev.satchel.store.file;
 
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;

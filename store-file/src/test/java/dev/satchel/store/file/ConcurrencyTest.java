@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
 import dev.satchel.SessionStoreTimeoutException;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.testkit.MutableClock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -82,7 +83,7 @@ class ConcurrencyTest {
             s.put("start", true);
             assertTrue(manager.put(s));
             sid = s.id();
-            createdVersion = s.record().version();
+            createdVersion = SessionAccess.record(s).version();
         }
         List<Process> workers = new ArrayList<>();
         try {
@@ -117,7 +118,7 @@ class ConcurrencyTest {
             Session loaded = manager.get(sid).orElseThrow();
             assertEquals(count, loaded.get("a"));
             assertEquals(count, loaded.get("b"));
-            assertEquals(createdVersion + 2L * count, loaded.record().version(), "every put made one version");
+            assertEquals(createdVersion + 2L * count, SessionAccess.record(loaded).version(), "every put made one version");
         }
     }
 

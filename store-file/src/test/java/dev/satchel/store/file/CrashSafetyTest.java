@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ class CrashSafetyTest {
                 killedMidWrite++;
             }
             SessionRecord record = SessionCodec.decode(Files.readAllBytes(files.fileOf(sid)));
-            Session stored = Session.of(record);
+            Session stored = SessionAccess.wrap(record);
             int n = stored.get("n", Integer.class);
             assertEquals(CrashWriter.payload(n), stored.get("payload"), context + ": record " + n + " is torn or mixed");
             assertEquals(n + 1L, record.version(), context + ": version and content agree");

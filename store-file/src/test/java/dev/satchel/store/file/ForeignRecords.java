@@ -1,7 +1,7 @@
 package dev.satchel.store.file;
 
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
 

@@ -9,11 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ class HostileFilesTest {
             StoreFiles files = new StoreFiles(dir);
             Path file = files.fileOf(s.id());
             // Outside the store: a valid record of this very session, which would be read if the link were followed.
-            byte[] decoy = SessionCodec.encode(s.record().toBuilder().attribute("a", "666").build());
+            byte[] decoy = SessionCodec.encode(SessionAccess.record(s).toBuilder().attribute("a", "666").build());
             Path outside = Files.write(tmp.resolve("outside.json"), decoy);
 
             plantLink(file, outside);
@@ -112,7 +113,7 @@ class HostileFilesTest {
             s.put("a", 1);
             String base = SessionFileNames.baseName(s.id());
             // Outside: an expired record of this session (a sweeper following the link would delete it) and a canary.
-            SessionRecord expired = s.record().toBuilder().idleTimeoutMillis(1).lastAccess(0).build();
+            SessionRecord expired = SessionAccess.record(s).toBuilder().idleTimeoutMillis(1).lastAccess(0).build();
             Path decoy = Files.write(outside.resolve(base + ".json"), SessionCodec.encode(expired));
             Files.setLastModifiedTime(decoy, FileTime.fromMillis(0));
             Files.writeString(outside.resolve("canary"), "keep me");

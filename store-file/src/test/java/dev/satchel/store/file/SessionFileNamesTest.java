@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;

@@ -2,8 +2,8 @@ package dev.satchel.store.file;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.StoreBackdoor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class StoreLayoutTest {
             String base = SessionFileNames.baseName(s.id());
             assertEquals(base + ".json", file.getFileName().toString());
             assertEquals(base.substring(0, 2), file.getParent().getFileName().toString());
-            SessionRecord stored = manager.get(s.id()).orElseThrow().record();
+            SessionRecord stored = SessionAccess.record(manager.get(s.id()).orElseThrow());
             assertArrayEquals(SessionCodec.encode(stored), Files.readAllBytes(file));
             assertEquals(List.of(base.substring(0, 2), base.substring(0, 2) + "/" + base + ".json"), files.entries());
         }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;

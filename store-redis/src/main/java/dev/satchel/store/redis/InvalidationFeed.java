@@ -1,7 +1,7 @@
 package dev.satchel.store.redis;
 
 import dev.satchel.Invalidations;
-import dev.satchel.SessionIds;
+import dev.satchel.spi.SessionIds;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,9 +1,9 @@
 package dev.satchel.store.redis;
 
-import dev.satchel.CorruptSessionException;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.UnreadableEntryException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.NoSuchElementException;
@@ -59,7 +59,7 @@ final class RedisFailures {
         if (e instanceof JedisDataException) {
             String code = code(e);
             if ("WRONGTYPE".equals(code)) {
-                return new CorruptSessionException("a key of this store holds another type of value ("
+                return new UnreadableEntryException("a key of this store holds another type of value ("
                         + code + ") while " + action, e);
             }
             for (String c : TRANSIENT_CODES) {

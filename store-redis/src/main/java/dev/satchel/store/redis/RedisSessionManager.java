@@ -1,15 +1,16 @@
 package dev.satchel.store.redis;
 
-import dev.satchel.AbstractSessionManager;
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
 import dev.satchel.Invalidations;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreTimeoutException;
+import dev.satchel.spi.AbstractSessionManager;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -253,8 +254,8 @@ public final class RedisSessionManager extends AbstractSessionManager implements
         if (merged == null) {
             try {
                 merged = status == 2 ? load(sid) : SessionHash.decode((List<?>) answer.get(2));
-            } catch (CorruptSessionException e) {
-                throw new CorruptSessionException("a session change was saved, but the stored session cannot be "
+            } catch (UnreadableEntryException e) {
+                throw new UnreadableEntryException("a session change was saved, but the stored session cannot be "
                         + "read back: " + e.getMessage(), e);
             }
             if (merged == null) {
@@ -322,7 +323,7 @@ public final class RedisSessionManager extends AbstractSessionManager implements
             if (r == null || !principal.equals(r.principal()) || !sid.equals(r.id())) {
                 stale.add(sid);
             } else if (!r.isExpiredAt(now)) {
-                found.add(Session.of(r));
+                found.add(SessionAccess.wrap(r));
             }
         }
         forgetQuietly(principal, stale);
@@ -481,7 +482,7 @@ public final class RedisSessionManager extends AbstractSessionManager implements
     private SessionRecord readQuietly(String sid) {
         try {
             return load(sid);
-        } catch (CorruptSessionException e) {
+        } catch (UnreadableEntryException e) {
             LOG.warn("Skipping an unreadable session entry: {}", e.getMessage());
             discardCorrupt(sid);
             return null;

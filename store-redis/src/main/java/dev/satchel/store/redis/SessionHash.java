@@ -1,10 +1,10 @@
 package dev.satchel.store.redis;
 
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +94,7 @@ final class SessionHash {
      * Reads a hash as returned by {@code HGETALL}.
      *
      * @return the record, or {@code null} for an empty hash (no such key)
-     * @throws CorruptSessionException if the hash is not a complete, valid session
+     * @throws UnreadableEntryException if the hash is not a complete, valid session
      */
     static SessionRecord decode(Map<String, String> hash) {
         if (hash.isEmpty()) {
@@ -182,23 +182,23 @@ final class SessionHash {
 
         SessionRecord record() {
             if (v == null) {
-                throw new CorruptSessionException("session hash has no format version \"v\"");
+                throw new UnreadableEntryException("session hash has no format version \"v\"");
             }
             if (!FORMAT.equals(v)) {
                 // Quote the version only when it is a number: the message must never echo stored text.
-                throw new CorruptSessionException(parse(v) >= 0
+                throw new UnreadableEntryException(parse(v) >= 0
                         ? "session hash has unsupported format version " + v
                         : "session hash has a malformed format version \"v\"");
             }
             if (!SessionIds.isValid(id)) {
-                throw new CorruptSessionException("session hash has a missing or malformed \"id\"");
+                throw new UnreadableEntryException("session hash has a missing or malformed \"id\"");
             }
             if (!SessionIds.isValid(randval)) {
-                throw new CorruptSessionException("session hash has a missing or malformed \"randval\"");
+                throw new UnreadableEntryException("session hash has a missing or malformed \"randval\"");
             }
             long idleMillis = number(idle, IDLE_TIMEOUT);
             if (idleMillis == 0) {
-                throw new CorruptSessionException("session hash field \"" + IDLE_TIMEOUT + "\" is zero");
+                throw new UnreadableEntryException("session hash field \"" + IDLE_TIMEOUT + "\" is zero");
             }
             SessionRecord.Builder b = SessionRecord.builder(id, randval)
                     .created(number(created, CREATED))
@@ -216,7 +216,7 @@ final class SessionHash {
         private static long number(String value, String field) {
             long n = parse(value);
             if (n < 0) {
-                throw new CorruptSessionException(value == null
+                throw new UnreadableEntryException(value == null
                         ? "session hash has no \"" + field + "\""
                         : "session hash field \"" + field + "\" is not a non-negative integer");
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.caching.CachingSessionManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ class RedisCachingConcurrencyTest {
                     assertTrue(nodes.get(0).put(s));
                     sids.add(s.id());
                     ConcurrentSkipListMap<Long, Long> log = new ConcurrentSkipListMap<>();
-                    log.put(System.nanoTime(), s.record().version());
+                    log.put(System.nanoTime(), SessionAccess.record(s).version());
                     completed.add(log);
                 }
                 ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
@@ -92,7 +93,7 @@ class RedisCachingConcurrencyTest {
                                 s.put(counter, value == null ? 1 : value + 1);
                                 s.put("shared", counter);
                                 assertTrue(node.put(s), "session lost");
-                                completed.get(k).merge(System.nanoTime(), s.record().version(), Math::max);
+                                completed.get(k).merge(System.nanoTime(), SessionAccess.record(s).version(), Math::max);
                                 if (first && r == ROUNDS / 2) {
                                     halfway.countDown();
                                 }
@@ -129,7 +130,7 @@ class RedisCachingConcurrencyTest {
                                 assertEquals(increments, s.get("counter-" + n + "-" + t), "counter of writer " + n + "-" + t);
                             }
                         }
-                        assertEquals(1 + WRITER_NODES * WRITERS_PER_NODE * increments, s.record().version(),
+                        assertEquals(1 + WRITER_NODES * WRITERS_PER_NODE * increments, SessionAccess.record(s).version(),
                                 "one version per write");
                         assertTrue(((String) s.get("shared")).startsWith("counter-"));
                     }
@@ -164,7 +165,7 @@ class RedisCachingConcurrencyTest {
                 Session s = node.get(sids.get(k)).orElseThrow();
                 reads++;
                 check(violations, completed.get(k), s, start);
-                allFinal &= s.record().version() >= completed.get(k).lastEntry().getValue();
+                allFinal &= SessionAccess.record(s).version() >= completed.get(k).lastEntry().getValue();
             }
         }
         return reads;
@@ -177,8 +178,8 @@ class RedisCachingConcurrencyTest {
         for (Map.Entry<Long, Long> e : completed.headMap(readStart - BOUND_NANOS).entrySet()) {
             required = Math.max(required, e.getValue());
         }
-        if (served.record().version() < required && violations.size() < 100) {
-            violations.add("served version " + served.record().version() + ", but version " + required
+        if (SessionAccess.record(served).version() < required && violations.size() < 100) {
+            violations.add("served version " + SessionAccess.record(served).version() + ", but version " + required
                     + " had been written more than " + TimeUnit.NANOSECONDS.toMillis(BOUND_NANOS) + " ms before");
         }
     }

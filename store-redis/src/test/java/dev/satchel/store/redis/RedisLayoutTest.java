@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ class RedisLayoutTest {
         s.put("cart", Map.of("items", List.of(1, 2)));
         s.put("theme", "dark");
         assertTrue(manager.put(s));
-        SessionRecord r = s.record();
+        SessionRecord r = SessionAccess.record(s);
 
         String key = namespace + ":session:{" + s.id() + "}";
         Map<String, String> expected = new HashMap<>();
@@ -89,7 +90,7 @@ class RedisLayoutTest {
         mine.remove("a");
         mine.setPrincipal("bob");
         assertTrue(manager.put(mine)); // nobody wrote since it was read: the script answers with a status only
-        assertEquals(admin.hgetAll(key), fields(mine.record()));
+        assertEquals(admin.hgetAll(key), fields(SessionAccess.record(mine)));
 
         Session stale = manager.get(s.id()).orElseThrow();
         Session other = manager.get(s.id()).orElseThrow();
@@ -98,8 +99,8 @@ class RedisLayoutTest {
         clock.advance(Duration.ofSeconds(5));
         stale.put("d", "late");
         assertTrue(manager.put(stale)); // another writer came between: the script returns the merged hash
-        assertEquals(admin.hgetAll(key), fields(stale.record()));
-        assertEquals(Set.of("b", "c", "d"), stale.record().attributes().keySet());
+        assertEquals(admin.hgetAll(key), fields(SessionAccess.record(stale)));
+        assertEquals(Set.of("b", "c", "d"), SessionAccess.record(stale).attributes().keySet());
     }
 
     private static Map<String, String> fields(SessionRecord r) {
@@ -203,7 +204,7 @@ class RedisLayoutTest {
         assertEquals(Map.of("name", "Zoë", "roles", List.of("admin")), s.get("user"));
         assertEquals("{ \"name\" : \"Zoë\", \"roles\": [\"admin\"] }", s.getJson("user"), "exact text kept");
         assertEquals(42, s.get("count"));
-        assertEquals(7, s.record().version());
+        assertEquals(7, SessionAccess.record(s).version());
         assertTrue(s.deadline().isEmpty());
         s.put("count", 43);
         assertTrue(manager.put(s));
@@ -245,7 +246,7 @@ class RedisLayoutTest {
     }
 
     private void assertExpiryMatches(String sid, String after) {
-        SessionRecord stored = manager.get(sid).orElseThrow().record();
+        SessionRecord stored = SessionAccess.record(manager.get(sid).orElseThrow());
         assertEquals(stored.expiresAt(), admin.pexpireTime(manager.sessionKey(sid)), "expiry after: " + after);
         for (String key : keys()) {
             assertTrue(admin.pttl(key) > 0 || key.contains(":principal:"), "every session key has a TTL: " + after);

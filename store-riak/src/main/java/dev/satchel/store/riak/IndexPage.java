@@ -1,7 +1,7 @@
 package dev.satchel.store.riak;
 
-import dev.satchel.SessionCodec;
 import dev.satchel.SessionStoreException;
+import dev.satchel.spi.SessionCodec;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;

@@ -1,6 +1,6 @@
 package dev.satchel.store.riak;
 
-import dev.satchel.CorruptSessionException;
+import dev.satchel.spi.UnreadableEntryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +33,7 @@ final class Multipart {
     /**
      * Splits {@code body} into its parts.
      *
-     * @throws CorruptSessionException if the content type has no boundary or the body does not end properly
+     * @throws UnreadableEntryException if the content type has no boundary or the body does not end properly
      */
     static List<Part> parse(String contentType, byte[] body) {
         byte[] delimiter = ("--" + boundary(contentType)).getBytes(StandardCharsets.US_ASCII);
@@ -52,7 +52,7 @@ final class Multipart {
             parts.add(part(body, contentStart, contentEnd(body, nextAt)));
             at = nextAt;
         }
-        throw new CorruptSessionException("multipart body has no closing delimiter");
+        throw new UnreadableEntryException("multipart body has no closing delimiter");
     }
 
     private static String boundary(String contentType) {
@@ -70,7 +70,7 @@ final class Multipart {
                 }
             }
         }
-        throw new CorruptSessionException("multipart answer without a boundary");
+        throw new UnreadableEntryException("multipart answer without a boundary");
     }
 
     /** The next delimiter at the start of a line, at or after {@code from}; -1 if none. */

@@ -1,8 +1,8 @@
 package dev.satchel.store.riak;
 
-import dev.satchel.CorruptSessionException;
 import dev.satchel.SessionStoreTimeoutException;
 import dev.satchel.SessionStoreUnavailableException;
+import dev.satchel.spi.UnreadableEntryException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,7 +74,7 @@ final class RiakNodes {
      * @param key the key the request is about, blanked from error messages; may be null
      * @throws SessionStoreUnavailableException if no node answered (cause: the last failure)
      * @throws SessionStoreTimeoutException if the last node tried did not answer in time
-     * @throws CorruptSessionException if the answer is larger than the response limit
+     * @throws UnreadableEntryException if the answer is larger than the response limit
      */
     RiakResponse send(String method, String pathAndQuery, String[] headers, byte[] body, String key) {
         int n = bases.length;
@@ -115,7 +115,7 @@ final class RiakNodes {
                 } catch (IOException e) {
                     if (e instanceof ResponseTooLarge || e.getCause() instanceof ResponseTooLarge) {
                         // The node answered; the answer is what is wrong.
-                        throw new CorruptSessionException(
+                        throw new UnreadableEntryException(
                                 "Riak's answer is larger than " + maxResponseBytes + " bytes", e);
                     }
                     markDown(i, e);

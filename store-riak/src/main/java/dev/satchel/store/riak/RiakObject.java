@@ -1,6 +1,6 @@
 package dev.satchel.store.riak;
 
-import dev.satchel.CorruptSessionException;
+import dev.satchel.spi.UnreadableEntryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ final class RiakObject {
     /**
      * Reads a 200, 300 (multipart) or 404 answer.
      *
-     * @throws CorruptSessionException if a 300 answer's multipart body cannot be parsed
+     * @throws UnreadableEntryException if a 300 answer's multipart body cannot be parsed
      */
     static RiakObject of(RiakResponse r) {
         String vclock = r.header("X-Riak-Vclock");
@@ -47,7 +47,7 @@ final class RiakObject {
             siblings.add(new Sibling(p.body(), "true".equalsIgnoreCase(p.header("x-riak-deleted"))));
         }
         if (siblings.isEmpty()) {
-            throw new CorruptSessionException("Riak answered 300 with no sibling in its multipart body");
+            throw new UnreadableEntryException("Riak answered 300 with no sibling in its multipart body");
         }
         return new RiakObject(vclock, null, siblings);
     }

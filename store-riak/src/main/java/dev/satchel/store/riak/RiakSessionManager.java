@@ -1,15 +1,16 @@
 package dev.satchel.store.riak;
 
-import dev.satchel.AbstractSessionManager;
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
 import dev.satchel.PrincipalIndex;
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
 import dev.satchel.SessionConflictException;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
 import dev.satchel.SessionStoreException;
+import dev.satchel.spi.AbstractSessionManager;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLEncoder;
@@ -188,7 +189,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
         ReentrantLock lock = lockFor(sid);
         lock.lock();
         try {
-            // An unreadable entry surfaces as CorruptSessionException: the base class logs it and discards it.
+            // An unreadable entry surfaces as UnreadableEntryException: the base class logs it and discards it.
             return applyLocked(sid, changes);
         } finally {
             lock.unlock();
@@ -297,12 +298,12 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
             SessionRecord r;
             try {
                 r = load(sid);
-            } catch (CorruptSessionException e) {
+            } catch (UnreadableEntryException e) {
                 LOG.warn("Skipping an unreadable session entry: {}", e.getMessage());
                 continue;
             }
             if (r != null && principal.equals(r.principal()) && !r.isExpiredAt(now)) {
-                found.add(Session.of(r));
+                found.add(SessionAccess.wrap(r));
             }
         }
         return found;
@@ -381,7 +382,7 @@ public final class RiakSessionManager extends AbstractSessionManager implements 
             SessionRecord r;
             try {
                 r = SessionDocument.merge(decode(o)).record();
-            } catch (CorruptSessionException e) {
+            } catch (UnreadableEntryException e) {
                 LOG.warn("Skipping an unreadable session entry: {}", e.getMessage());
                 return false;
             }

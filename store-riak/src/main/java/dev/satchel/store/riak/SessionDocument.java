@@ -1,9 +1,9 @@
 package dev.satchel.store.riak;
 
-import dev.satchel.ChangeSet;
-import dev.satchel.CorruptSessionException;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -112,7 +112,7 @@ final class SessionDocument {
      * take the value with the largest stamp, where a removal with a larger stamp than every value removes the
      * attribute; the earliest creation, the latest access and the highest version are kept.
      *
-     * @throws CorruptSessionException if the siblings belong to different sessions
+     * @throws UnreadableEntryException if the siblings belong to different sessions
      */
     static SessionDocument merge(List<SessionDocument> siblings) {
         SessionDocument first = siblings.get(0);
@@ -132,7 +132,7 @@ final class SessionDocument {
         for (SessionDocument d : siblings) {
             SessionRecord dr = d.record;
             if (!dr.id().equals(r.id()) || !dr.randval().equals(r.randval())) {
-                throw new CorruptSessionException("siblings of one key hold different sessions");
+                throw new UnreadableEntryException("siblings of one key hold different sessions");
             }
             created = Math.min(created, dr.created());
             lastAccess = Math.max(lastAccess, dr.lastAccess());
@@ -211,7 +211,7 @@ final class SessionDocument {
      * Reads a stored object's value. A document without a {@code "riak"} member (written by another program)
      * is read with every field stamped at its last access, below any stamp this store writes at that time.
      *
-     * @throws CorruptSessionException if it is not a valid v1 document or its {@code "riak"} member is malformed
+     * @throws UnreadableEntryException if it is not a valid v1 document or its {@code "riak"} member is malformed
      */
     static SessionDocument decode(byte[] body) {
         SessionRecord record = SessionCodec.decode(body);
@@ -250,7 +250,7 @@ final class SessionDocument {
                 }
             }
         } catch (JacksonException e) {
-            throw new CorruptSessionException("session document's \"riak\" member is not valid JSON", e);
+            throw new UnreadableEntryException("session document's \"riak\" member is not valid JSON", e);
         }
         // Keep exactly one stamp per live attribute; a stamp for an attribute that is gone says nothing.
         Map<String, Stamp> live = new HashMap<>();
@@ -314,7 +314,7 @@ final class SessionDocument {
 
     private static void expect(JsonToken actual, JsonToken expected) {
         if (actual != expected) {
-            throw new CorruptSessionException("session document's \"riak\" member is malformed: expected "
+            throw new UnreadableEntryException("session document's \"riak\" member is malformed: expected "
                     + expected + ", found " + actual);
         }
     }

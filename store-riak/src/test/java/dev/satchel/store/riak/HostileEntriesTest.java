@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;

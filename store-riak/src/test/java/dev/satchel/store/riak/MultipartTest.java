@@ -3,7 +3,7 @@ package dev.satchel.store.riak;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.satchel.CorruptSessionException;
+import dev.satchel.spi.UnreadableEntryException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -38,10 +38,10 @@ class MultipartTest {
     @Test
     @DisplayName("no boundary, or no closing delimiter: corrupt, never a partial list")
     void broken() {
-        assertThrows(CorruptSessionException.class, () -> Multipart.parse("multipart/mixed", bytes("--x\r\n\r\n")));
-        assertThrows(CorruptSessionException.class,
+        assertThrows(UnreadableEntryException.class, () -> Multipart.parse("multipart/mixed", bytes("--x\r\n\r\n")));
+        assertThrows(UnreadableEntryException.class,
                 () -> Multipart.parse("multipart/mixed; boundary=x", bytes("\r\n--x\r\nEtag: a\r\n\r\nbody")));
-        assertThrows(CorruptSessionException.class, () -> Multipart.parse(null, bytes("")));
+        assertThrows(UnreadableEntryException.class, () -> Multipart.parse(null, bytes("")));
     }
 
     private static byte[] bytes(String s) {

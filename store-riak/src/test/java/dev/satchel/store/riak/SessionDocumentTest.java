@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.satchel.CorruptSessionException;
-import dev.satchel.AbstractSessionManager;
-import dev.satchel.ChangeSet;
 import dev.satchel.Session;
-import dev.satchel.SessionCodec;
-import dev.satchel.SessionIds;
-import dev.satchel.SessionRecord;
+import dev.satchel.spi.AbstractSessionManager;
+import dev.satchel.spi.ChangeSet;
+import dev.satchel.spi.SessionAccess;
+import dev.satchel.spi.SessionCodec;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.UnreadableEntryException;
 import dev.satchel.testkit.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -119,11 +120,11 @@ class SessionDocumentTest {
         SessionDocument a = base();
         SessionDocument other = SessionDocument.created(SessionRecord.builder(a.record().id(), SessionIds.newId())
                 .lastAccess(1).idleTimeoutMillis(1000).build(), "o");
-        assertThrows(CorruptSessionException.class, () -> SessionDocument.merge(List.of(a, other)));
+        assertThrows(UnreadableEntryException.class, () -> SessionDocument.merge(List.of(a, other)));
         String json = new String(a.encode(), StandardCharsets.UTF_8);
         for (String broken : List.of(json.replace("\"s\":{", "\"s\":["), json.replace("\"w\":\"w0\"", "\"w\":7"),
                 json.replace("\"p\":[", "\"p\":[\"x\","), json + "x")) {
-            assertThrows(CorruptSessionException.class,
+            assertThrows(UnreadableEntryException.class,
                     () -> SessionDocument.decode(broken.getBytes(StandardCharsets.UTF_8)), broken);
         }
     }
@@ -148,7 +149,7 @@ class SessionDocumentTest {
     }
 
     private SessionDocument apply(SessionDocument on, String token, java.util.function.Consumer<Session> change) {
-        Session s = Session.of(on.record());
+        Session s = SessionAccess.wrap(on.record());
         change.accept(s);
         return on.apply(changesOf(s), token, HOUR);
     }

@@ -1,5 +1,8 @@
-package dev.satchel;
+package dev.satchel.spi;
 
+import dev.satchel.Session;
+import dev.satchel.SessionConflictException;
+import dev.satchel.SessionManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -12,7 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy every store shares, written once: id validation, expiry, the clock, new-session creation and
+ * <b>Transitional</b>: the base class the stores extended before the {@link SessionStore} SPI; it goes
+ * away once every store is a {@link SessionStore} behind {@link StoreSessionManager}. New code must not use it.
+ *
+ * <p>The policy every store shares, written once: id validation, expiry, the clock, new-session creation and
  * change bookkeeping. A store extends this class and implements only its I/O — {@link #load},
  * {@link #create}, {@link #apply} and {@link #delete} — and is then a complete {@link SessionManager}.
  *
@@ -25,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #DEFAULT_ABSOLUTE_TIMEOUT} after creation unless changed on the session ({@link HttpSessions}
  * applies its own settings).
  */
+@Deprecated(forRemoval = true)
 public abstract class AbstractSessionManager implements SessionManager {
 
     /** Idle timeout of a session created by {@link #newSession()}: 30 minutes. */
@@ -52,7 +59,7 @@ public abstract class AbstractSessionManager implements SessionManager {
      * Reads the stored record of {@code sid}, expired or not (the caller checks expiry).
      *
      * @return the record, or {@code null} when none is stored
-     * @throws CorruptSessionException if an entry exists but cannot be read
+     * @throws UnreadableEntryException if an entry exists but cannot be read
      * @throws SessionStoreException if the store fails
      */
     protected abstract SessionRecord load(String sid);
@@ -72,7 +79,7 @@ public abstract class AbstractSessionManager implements SessionManager {
      * deleted (it is expired, or this very change ended it, say with a deadline already past).
      *
      * @return the record now stored, or {@code null} when the session was absent or expired
-     * @throws CorruptSessionException if the stored entry cannot be read; the base class then logs it,
+     * @throws UnreadableEntryException if the stored entry cannot be read; the base class then logs it,
      *     calls {@link #discardCorrupt} and reports the session as gone
      * @throws SessionStoreException if the store fails
      */
@@ -152,7 +159,7 @@ public abstract class AbstractSessionManager implements SessionManager {
     public Session newSession() {
         String[] idAndRandval = SessionIds.newIdAndRandval();
         long now = clock.millis();
-        return Session.fresh(SessionRecord.builder(idAndRandval[0], idAndRandval[1])
+        return SessionAccess.fresh(SessionRecord.builder(idAndRandval[0], idAndRandval[1])
                 .created(now)
                 .lastAccess(now)
                 .idleTimeoutMillis(DEFAULT_IDLE_TIMEOUT.toMillis())
@@ -168,34 +175,34 @@ public abstract class AbstractSessionManager implements SessionManager {
     @Override
     public Optional<Session> get(String sid) {
         SessionRecord record = live(sid);
-        return record == null ? Optional.empty() : Optional.of(Session.of(record));
+        return record == null ? Optional.empty() : Optional.of(SessionAccess.wrap(record));
     }
 
     /** {@inheritDoc} Answers like {@link #get}, without the {@link Optional}. */
     @Override
     public Session lookup(CharSequence text, int start) {
         SessionRecord record = live(text.subSequence(start, start + SessionIds.LENGTH).toString());
-        return record == null ? null : Session.of(record);
+        return record == null ? null : SessionAccess.wrap(record);
     }
 
     @Override
     public boolean put(Session session) {
         long now = clock.millis();
         if (session.isNew()) {
-            SessionRecord initial = session.initialRecord(now);
+            SessionRecord initial = SessionAccess.initialRecord(session, now);
             if (initial == null) {
                 return false;
             }
             if (!create(initial)) {
                 throw new SessionConflictException("a session with this id already exists");
             }
-            session.saved(initial);
+            SessionAccess.saved(session, initial);
             return true;
         }
         SessionRecord merged;
         try {
-            merged = apply(session.changes(now));
-        } catch (CorruptSessionException e) {
+            merged = apply(SessionAccess.changes(session, now));
+        } catch (UnreadableEntryException e) {
             // Nothing readable to merge into: like a removed session, it is not brought back.
             LOG.warn("Not saving into an unreadable session entry: {}", e.getMessage());
             discardCorrupt(session.id());
@@ -204,7 +211,7 @@ public abstract class AbstractSessionManager implements SessionManager {
         if (merged == null) {
             return false;
         }
-        session.saved(merged);
+        SessionAccess.saved(session, merged);
         return true;
     }
 
@@ -223,7 +230,7 @@ public abstract class AbstractSessionManager implements SessionManager {
         SessionRecord record;
         try {
             record = load(sid);
-        } catch (CorruptSessionException e) {
+        } catch (UnreadableEntryException e) {
             // The message names the defect, never the content or the id.
             LOG.warn("Treating an unreadable session entry as absent: {}", e.getMessage());
             discardCorrupt(sid);

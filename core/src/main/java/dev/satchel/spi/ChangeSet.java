@@ -1,4 +1,4 @@
-package dev.satchel;
+package dev.satchel.spi;
 
 import java.util.Collections;
 import java.util.Map;
@@ -28,7 +28,12 @@ public final class ChangeSet {
     private final boolean deadlineChanged;
     private final long deadline;
 
-    ChangeSet(SessionRecord base, long accessTime, Map<String, String> setAttributes,
+    /**
+     * A change of {@code base}, the record a request started from, made at {@code accessTime}. For managers
+     * (the maps and sets are taken as they are and wrapped unmodifiable: pass copies you no longer touch);
+     * {@code idleTimeoutMillis} 0 means unchanged.
+     */
+    public ChangeSet(SessionRecord base, long accessTime, Map<String, String> setAttributes,
             Set<String> removedAttributes, boolean principalChanged, String principal, long idleTimeoutMillis,
             boolean deadlineChanged, long deadline) {
         this.base = base;

@@ -1,4 +1,4 @@
-package dev.satchel;
+package dev.satchel.spi;
 
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
@@ -51,7 +51,7 @@ public final class SessionIds {
     /**
      * Returns two independent random values, {@code [id, randval]}, drawn in one call to the random source.
      */
-    static String[] newIdAndRandval() {
+    public static String[] newIdAndRandval() {
         byte[] random = new byte[32];
         nextBytes(random);
         return new String[] {encode(random, 0), encode(random, 16)};
@@ -78,7 +78,7 @@ public final class SessionIds {
      * Returns whether the {@value #LENGTH} characters of {@code text} starting at {@code from} form a valid id.
      * The caller guarantees that {@code from + LENGTH <= text.length()}.
      */
-    static boolean isValidAt(CharSequence text, int from) {
+    public static boolean isValidAt(CharSequence text, int from) {
         int last = from + LENGTH - 1;
         for (int i = from; i < last; i++) {
             char c = text.charAt(i);
@@ -95,7 +95,7 @@ public final class SessionIds {
      * Returns whether the {@code length} characters of {@code text} starting at {@code from} are all in the
      * base64url alphabet. The caller guarantees that {@code from + length <= text.length()}.
      */
-    static boolean isBase64urlAt(CharSequence text, int from, int length) {
+    public static boolean isBase64urlAt(CharSequence text, int from, int length) {
         for (int i = from, end = from + length; i < end; i++) {
             char c = text.charAt(i);
             if (c >= 128 || SIXBITS[c] < 0) {
@@ -111,7 +111,7 @@ public final class SessionIds {
     }
 
     /** Unpadded base64url of {@code length} bytes, as an ASCII string. */
-    static String base64url(byte[] bytes, int offset, int length) {
+    public static String base64url(byte[] bytes, int offset, int length) {
         byte[] out = new byte[(length * 4 + 2) / 3];
         int o = 0;
         int end = offset + length;

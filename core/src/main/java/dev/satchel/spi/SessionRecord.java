@@ -1,4 +1,4 @@
-package dev.satchel;
+package dev.satchel.spi;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -46,7 +46,20 @@ public final class SessionRecord {
      * cached record is signed once, not once per request. Racy by design: every value written is complete
      * and immutable, and a lost race only computes the same digests again.
      */
-    Object digests;
+    private Object digests;
+
+    /**
+     * The memo {@link dev.satchel.SigningKeys} keeps on this record (its cookie digests), or {@code null}.
+     * Derived only from the id and randval, so any thread may set it and a lost race costs a recomputation.
+     */
+    public Object digestMemo() {
+        return digests;
+    }
+
+    /** Sets the memo of {@link #digestMemo()}. */
+    public void digestMemo(Object memo) {
+        this.digests = memo;
+    }
 
     private SessionRecord(Builder b, String[] names, String[] values) {
         this.id = b.id;
@@ -77,7 +90,7 @@ public final class SessionRecord {
     }
 
     /** A builder holding every field of this record but under another id and randval, at version 0. */
-    Builder toBuilder(String newId, String newRandval) {
+    public Builder toBuilder(String newId, String newRandval) {
         Builder b = new Builder(newId, newRandval);
         b.created = created;
         b.lastAccess = lastAccess;

@@ -1,4 +1,4 @@
-package dev.satchel;
+package dev.satchel.spi;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +15,8 @@ import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 
@@ -35,7 +37,7 @@ import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
  *
  * <p>Reading is bounded: nesting deeper than {@value #MAX_NESTING_DEPTH}, strings longer than
  * {@value #MAX_STRING_LENGTH} characters and documents over {@value #MAX_DOCUMENT_LENGTH} bytes are refused
- * with a {@link CorruptSessionException}, never a {@link StackOverflowError} or an out-of-memory. Writing
+ * with a {@link UnreadableEntryException}, never a {@link StackOverflowError} or an out-of-memory. Writing
  * refuses nesting deeper than {@value #MAX_NESTING_DEPTH} too. Nothing is ever read by class name: default
  * typing is off and the polymorphic type validator accepts no class, so a store dump is data, never code.
  *
@@ -56,6 +58,13 @@ public final class SessionCodec {
     public static final int MAX_STRING_LENGTH = 16 * 1024 * 1024;
     /** Largest document, in bytes, read. */
     public static final long MAX_DOCUMENT_LENGTH = 32L * 1024 * 1024;
+    /** Longest property name, in characters, read or written: attribute names and names inside values. */
+    public static final int MAX_NAME_LENGTH = 50_000;
+    /**
+     * Deepest nesting of one attribute value: the document's own object and its {@code attrs} object take
+     * two of the {@value #MAX_NESTING_DEPTH} levels.
+     */
+    public static final int MAX_VALUE_NESTING_DEPTH = MAX_NESTING_DEPTH - 2;
 
     private static final JsonMapper MAPPER = newMapper();
 
@@ -104,26 +113,30 @@ public final class SessionCodec {
     /**
      * Decodes a stored document. Attribute values keep their exact JSON text.
      *
-     * @throws CorruptSessionException if {@code document} is not a complete, valid version-1 document;
+     * @throws UnreadableEntryException if {@code document} is not a complete, valid version-1 document;
      *     never returns a partly filled record
      */
     public static SessionRecord decode(byte[] document) {
         if (document == null) {
-            throw new CorruptSessionException("session document is null");
+            throw new UnreadableEntryException("session document is null");
         }
         try (JsonParser p = MAPPER.createParser(document)) {
             return readDocument(p, document);
+        } catch (UnreadableEntryException e) {
+            throw newerFormatOr(document, e);
         } catch (JacksonException e) {
-            throw new CorruptSessionException("session document is not valid JSON: " + describe(e), e);
+            throw newerFormatOr(document,
+                    new UnreadableEntryException("session document is not valid JSON: " + describe(e), e));
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new CorruptSessionException("session document has an invalid field: " + e.getMessage(), e);
+            throw newerFormatOr(document,
+                    new UnreadableEntryException("session document has an invalid field: " + e.getMessage(), e));
         }
     }
 
     /** Decodes a stored document held as text; see {@link #decode(byte[])}. */
     public static SessionRecord decode(String document) {
         if (document == null) {
-            throw new CorruptSessionException("session document is null");
+            throw new UnreadableEntryException("session document is null");
         }
         return decode(document.getBytes(StandardCharsets.UTF_8));
     }
@@ -133,15 +146,15 @@ public final class SessionCodec {
      * without surrounding whitespace, for stores that keep attribute values apart from the document (Redis
      * hash fields, SQL columns).
      *
-     * @throws CorruptSessionException if it is not
+     * @throws UnreadableEntryException if it is not
      */
     public static String checkedValue(String json) {
         if (json == null) {
-            throw new CorruptSessionException("attribute value is null");
+            throw new UnreadableEntryException("attribute value is null");
         }
         try (JsonParser p = MAPPER.createParser(json)) {
             if (p.nextToken() == null) {
-                throw new CorruptSessionException("attribute value is empty");
+                throw new UnreadableEntryException("attribute value is empty");
             }
             long start = p.currentTokenLocation().getCharOffset();
             if (p.currentToken().isStructStart()) {
@@ -151,18 +164,183 @@ public final class SessionCodec {
             }
             long end = p.currentLocation().getCharOffset();
             if (p.nextToken() != null) {
-                throw new CorruptSessionException("attribute value has more than one JSON value");
+                throw new UnreadableEntryException("attribute value has more than one JSON value");
             }
             // The common case, a value this codec wrote, is returned as it is: no copy.
             return start == 0 && end == json.length() ? json : json.substring((int) start, (int) end);
         } catch (JacksonException e) {
-            throw new CorruptSessionException("attribute value is not valid JSON: " + describe(e), e);
+            throw new UnreadableEntryException("attribute value is not valid JSON: " + describe(e), e);
         }
+    }
+
+    /**
+     * {@code corrupt}, unless the document declares a format newer than this one: a newer writer may have
+     * changed any other field, so its document is judged by its {@code "v"} alone and never called corrupt.
+     */
+    private static UnreadableEntryException newerFormatOr(byte[] document, UnreadableEntryException corrupt) {
+        if (corrupt.newerFormat()) {
+            return corrupt;
+        }
+        try (JsonParser p = MAPPER.createParser(document)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return corrupt;
+            }
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if (field.equals("v")) {
+                    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                            && p.getLongValue() > FORMAT_VERSION) {
+                        return UnreadableEntryException.newerFormat(p.getLongValue());
+                    }
+                    return corrupt;
+                }
+                p.skipChildren();
+            }
+        } catch (JacksonException e) {
+            // broken before a "v" was found: corrupt as first judged
+        }
+        return corrupt;
+    }
+
+    /**
+     * Checks that the JSON text of one attribute value, as this codec wrote it, stays within what every store
+     * reads back: nesting at most {@value #MAX_VALUE_NESTING_DEPTH} levels, strings at most
+     * {@value #MAX_STRING_LENGTH} characters, property names at most {@value #MAX_NAME_LENGTH} characters,
+     * and no unpaired surrogate (raw, or escaped as {@code \uD800}), which UTF-8 cannot hold and other
+     * languages' JSON readers refuse. One pass, no allocation.
+     *
+     * @throws IllegalArgumentException naming the attribute and the limit
+     */
+    public static void checkValueLimits(String name, String json) {
+        int depth = 0;
+        int n = json.length();
+        int i = 0;
+        while (i < n) {
+            char c = json.charAt(i);
+            if (c == '"') {
+                int start = ++i;
+                while (i < n && json.charAt(i) != '"') {
+                    char d = json.charAt(i);
+                    if (d == '\\') {
+                        if (i + 1 < n && json.charAt(i + 1) == 'u' && i + 5 < n) {
+                            char u = (char) Integer.parseInt(json, i + 2, i + 6, 16);
+                            if (Character.isHighSurrogate(u)) {
+                                if (!(i + 11 < n && json.charAt(i + 6) == '\\' && json.charAt(i + 7) == 'u'
+                                        && Character.isLowSurrogate((char) Integer.parseInt(json, i + 8, i + 12, 16)))) {
+                                    throw unpairedSurrogate(name);
+                                }
+                                i += 12;
+                                continue;
+                            } else if (Character.isLowSurrogate(u)) {
+                                throw unpairedSurrogate(name);
+                            }
+                            i += 6;
+                            continue;
+                        }
+                        i += 2;
+                        continue;
+                    }
+                    if (Character.isHighSurrogate(d) && i + 1 < n && Character.isLowSurrogate(json.charAt(i + 1))) {
+                        i += 2;
+                        continue;
+                    }
+                    if (Character.isSurrogate(d)) {
+                        throw unpairedSurrogate(name);
+                    }
+                    i++;
+                }
+                int length = i - start;
+                i++; // the closing quote
+                int next = i;
+                while (next < n && json.charAt(next) <= ' ') {
+                    next++;
+                }
+                boolean isName = next < n && json.charAt(next) == ':';
+                if (isName && length > MAX_NAME_LENGTH) {
+                    throw new IllegalArgumentException("value of attribute '" + abbreviated(name)
+                            + "' has a property name longer than " + MAX_NAME_LENGTH + " characters");
+                }
+                if (!isName && length > MAX_STRING_LENGTH) {
+                    throw new IllegalArgumentException("value of attribute '" + abbreviated(name)
+                            + "' has a string longer than " + MAX_STRING_LENGTH + " characters");
+                }
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                if (++depth > MAX_VALUE_NESTING_DEPTH) {
+                    throw new IllegalArgumentException("value of attribute '" + abbreviated(name)
+                            + "' is nested deeper than " + MAX_VALUE_NESTING_DEPTH + " levels");
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+            i++;
+        }
+    }
+
+    /**
+     * Checks an attribute name: at most {@value #MAX_NAME_LENGTH} characters and no unpaired surrogate.
+     *
+     * @throws IllegalArgumentException naming the limit
+     * @throws NullPointerException if {@code name} is null
+     */
+    public static void checkName(String name) {
+        if (name == null) {
+            throw new NullPointerException("name");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("attribute name is longer than " + MAX_NAME_LENGTH + " characters");
+        }
+        for (int i = 0, n = name.length(); i < n; i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("attribute name has an unpaired surrogate at index " + i);
+            }
+        }
+    }
+
+    /**
+     * An upper bound of the size, in bytes, of {@code record}'s stored document ({@link #encode}), computed
+     * without encoding it: names counted as if every character needed a six-byte escape, values at their
+     * UTF-8 length.
+     */
+    public static long encodedLengthBound(SessionRecord record) {
+        long size = 256; // the fixed fields: v, id, randval, five numbers and their names
+        String principal = record.principal();
+        if (principal != null) {
+            size += 6L * principal.length();
+        }
+        for (int i = 0, n = record.attributeCount(); i < n; i++) {
+            size += 6L * record.attributeName(i).length() + 4 + utf8Length(record.attributeValue(i));
+        }
+        return size;
+    }
+
+    private static long utf8Length(String s) {
+        long bytes = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
+    private static IllegalArgumentException unpairedSurrogate(String name) {
+        return new IllegalArgumentException("value of attribute '" + abbreviated(name)
+                + "' has an unpaired surrogate, which cannot be stored as UTF-8");
+    }
+
+    /** Attribute names are the application's, but may be huge: never put more than 100 characters in a message. */
+    private static String abbreviated(String name) {
+        return name.length() <= 100 ? name : name.substring(0, 100) + "…";
     }
 
     private static SessionRecord readDocument(JsonParser p, byte[] document) {
         if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw new CorruptSessionException("session document is not a JSON object");
+            throw new UnreadableEntryException("session document is not a JSON object");
         }
         long v = -1;
         String id = null;
@@ -200,18 +378,21 @@ public final class SessionCodec {
             }
         }
         if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
-            throw new CorruptSessionException("session document does not end after its object");
+            throw new UnreadableEntryException("session document does not end after its object");
+        }
+        if (v > FORMAT_VERSION) {
+            throw UnreadableEntryException.newerFormat(v);
         }
         if (v != FORMAT_VERSION) {
-            throw new CorruptSessionException(v < 0
+            throw new UnreadableEntryException(v < 0
                     ? "session document has no format version \"v\""
                     : "session document has unsupported format version " + v);
         }
         if (!SessionIds.isValid(id)) {
-            throw new CorruptSessionException("session document has a missing or malformed \"id\"");
+            throw new UnreadableEntryException("session document has a missing or malformed \"id\"");
         }
         if (!SessionIds.isValid(randval)) {
-            throw new CorruptSessionException("session document has a missing or malformed \"randval\"");
+            throw new UnreadableEntryException("session document has a missing or malformed \"randval\"");
         }
         requirePresent(created, "created");
         requirePresent(lastAccess, "lastAccess");
@@ -228,7 +409,7 @@ public final class SessionCodec {
 
     private static TreeMap<String, String> readAttributes(JsonParser p, JsonToken t, byte[] document) {
         if (t != JsonToken.START_OBJECT) {
-            throw new CorruptSessionException("session document field \"attrs\" is not an object");
+            throw new UnreadableEntryException("session document field \"attrs\" is not an object");
         }
         TreeMap<String, String> attrs = new TreeMap<>();
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
@@ -249,37 +430,37 @@ public final class SessionCodec {
         }
         long end = p.currentLocation().getByteOffset();
         if (start < 0 || end > source.length || end <= start) {
-            throw new CorruptSessionException("attribute value has no readable extent");
+            throw new UnreadableEntryException("attribute value has no readable extent");
         }
         return new String(source, (int) start, (int) (end - start), StandardCharsets.UTF_8);
     }
 
     private static long readLong(JsonParser p, JsonToken t, String field) {
         if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new CorruptSessionException("session document field \"" + field + "\" is not a 64-bit integer");
+            throw new UnreadableEntryException("session document field \"" + field + "\" is not a 64-bit integer");
         }
         long value = p.getLongValue();
         if (value < 0) {
-            throw new CorruptSessionException("session document field \"" + field + "\" is negative");
+            throw new UnreadableEntryException("session document field \"" + field + "\" is negative");
         }
         return value;
     }
 
     private static String readString(JsonParser p, JsonToken t, String field) {
         if (t != JsonToken.VALUE_STRING) {
-            throw new CorruptSessionException("session document field \"" + field + "\" is not a string");
+            throw new UnreadableEntryException("session document field \"" + field + "\" is not a string");
         }
         return p.getString();
     }
 
     private static void requirePresent(long value, String field) {
         if (value < 0) {
-            throw new CorruptSessionException("session document has no \"" + field + "\"");
+            throw new UnreadableEntryException("session document has no \"" + field + "\"");
         }
     }
 
     /** The JSON text of {@code value}; see {@link Session#put}. */
-    static String toJson(String name, Object value) {
+    public static String toJson(String name, Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JacksonException e) {
@@ -288,11 +469,13 @@ public final class SessionCodec {
         }
     }
 
-    static Object fromJson(String name, String json) {
+    /** {@code value} read back as plain Java data; see {@link Session#get(String)}. */
+    public static Object fromJson(String name, String json) {
         return fromJson(name, json, Object.class);
     }
 
-    static <T> T fromJson(String name, String json, Class<T> type) {
+    /** {@code value} read as {@code type}; see {@link Session#get(String, Class)}. */
+    public static <T> T fromJson(String name, String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
@@ -301,7 +484,8 @@ public final class SessionCodec {
         }
     }
 
-    static <T> T fromJson(String name, String json, TypeReference<T> type) {
+    /** {@code value} read as {@code type}; see {@link Session#get(String, TypeReference)}. */
+    public static <T> T fromJson(String name, String json, TypeReference<T> type) {
         try {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
@@ -329,6 +513,7 @@ public final class SessionCodec {
                         .maxNestingDepth(MAX_NESTING_DEPTH)
                         .maxStringLength(MAX_STRING_LENGTH)
                         .maxDocumentLength(MAX_DOCUMENT_LENGTH)
+                        .maxNameLength(MAX_NAME_LENGTH)
                         .build())
                 .streamWriteConstraints(StreamWriteConstraints.builder()
                         .maxNestingDepth(MAX_NESTING_DEPTH)
@@ -342,6 +527,10 @@ public final class SessionCodec {
         return JsonMapper.builder(factory)
                 // No class is acceptable as a polymorphic subtype, even where a user type asks for one.
                 .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder().build())
+                // A value with nothing to write ({@code new Object()}) would read back as a default object.
+                .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // An OffsetDateTime reads back with the offset it was put with, not shifted to UTC.
+                .disable(DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();

@@ -1,0 +1,21 @@
+package dev.satchel.spi;
+
+import java.util.Collection;
+
+/**
+ * A store that indexes sessions by principal (user) name, so the manager can offer
+ * {@link dev.satchel.PrincipalIndex} ("show my sessions", "log out everywhere") in time proportional to one
+ * principal's sessions rather than to the store.
+ */
+public interface PrincipalIndexedStore extends SessionStore {
+
+    /**
+     * The ids of the sessions whose principal is {@code principal}. The answer may hold stale ids (sessions
+     * since removed, expired or given another principal): the manager loads each and keeps only live ones
+     * whose principal still matches, so an index may lag a write, but must never miss a live session whose
+     * stored principal is {@code principal}.
+     *
+     * @throws dev.satchel.SessionStoreException if the store fails
+     */
+    Collection<String> idsOfPrincipal(String principal);
+}
