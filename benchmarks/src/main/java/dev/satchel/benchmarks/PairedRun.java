@@ -235,7 +235,9 @@ public final class PairedRun {
 
     /** The command line that measures {@code v} the same way, by hand, from the repository root. */
     static String command(Plan.Variant v, Plan.Settings s) {
-        StringBuilder b = new StringBuilder("java -jar benchmarks/target/benchmarks.jar '")
+        StringBuilder b = new StringBuilder(v.benchmark().equals("FileStoreBenchmark")
+                ? "java -Dsatchel.bench.dir=benchmarks/target/bench-data -jar benchmarks/target/benchmarks.jar '"
+                : "java -jar benchmarks/target/benchmarks.jar '")
                 .append(v.benchmark()).append('.').append(v.method()).append("$' -p impl=").append(v.impl());
         s.params().forEach((k, val) -> b.append(" -p ").append(k).append('=').append(val));
         b.append(" -t ").append(v.threads()).append(" -f 1 -wi ").append(s.warmups()).append(" -w ").append(s.warmupTime())
