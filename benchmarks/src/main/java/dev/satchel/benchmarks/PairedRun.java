@@ -45,10 +45,10 @@ import tools.jackson.databind.json.JsonMapper;
  * log of each fork goes to the {@code --logs} folder. The system properties {@code satchel.bench.redis} and
  * {@code satchel.bench.dir} given to this JVM are handed to every fork; nothing else of this JVM is.
  *
- * <p>With {@code --pin-cpu}, the forks of a comparison whose settings say {@code pinned} run on that one CPU
- * (where the run script pinned {@code redis-server}): this JVM pins its own threads with {@code taskset}
- * before such a fork, so the fork inherits it, and unpins them after. Every fork gets {@code -XX:+UseG1GC},
- * so a pinned fork, which sees one CPU, keeps the collector the others use.
+ * <p>With {@code --pin-cpu}, the forks of a comparison whose settings say {@code pinned} get
+ * {@code -Dsatchel.bench.pinCpu} and pin themselves to that CPU (where the run script pinned
+ * {@code redis-server}) once their setup is done ({@link CpuPin}). Every fork gets {@code -XX:+UseG1GC}
+ * (the default on two CPUs), so a pinned fork keeps the collector the others use.
  */
 public final class PairedRun {
 
@@ -69,7 +69,6 @@ public final class PairedRun {
         };
         long redisPid = a.containsKey("redis-pid") ? Long.parseLong(a.get("redis-pid")) : 0;
         String pinCpu = a.get("pin-cpu");
-        String allCpus = pinCpu == null ? null : affinity();
         Files.createDirectories(out);
         Files.createDirectories(logs);
         Path forksFile = out.resolve("forks.jsonl");
@@ -118,19 +117,13 @@ public final class PairedRun {
                     done++;
                     Path log = logs.resolve(String.format(Locale.ROOT, "r%d-%s.log", round, v.key()));
                     boolean pin = pinCpu != null && c.settings().pinned();
+                    List<String> jvmArgs = new ArrayList<>(forwarded);
                     if (pin) {
-                        pin(pinCpu);
+                        jvmArgs.add("-D" + CpuPin.PROPERTY + "=" + pinCpu);
                     }
                     Machine.Snapshot before = Machine.now(redisPid);
                     Instant forkStart = Instant.now();
-                    String jmhJson;
-                    try {
-                        jmhJson = fork(v, c.settings(), forwarded, log);
-                    } finally {
-                        if (pin) {
-                            pin(allCpus);
-                        }
-                    }
+                    String jmhJson = fork(v, c.settings(), jvmArgs, log);
                     Machine.Snapshot after = Machine.now(redisPid);
                     Machine.Shares shares = before.until(after);
                     JsonNode jmh = JSON.readTree(jmhJson);
@@ -144,7 +137,7 @@ public final class PairedRun {
                     record.put("threads", v.threads());
                     record.put("impl", v.impl());
                     record.put("cpus", pin ? pinCpu : "all");
-                    record.put("command", (pin ? "taskset -c " + pinCpu + " " : "") + command(v, c.settings()));
+                    record.put("command", command(v, c.settings(), pin ? pinCpu : null));
                     record.put("started", forkStart.toString());
                     record.put("seconds", Duration.between(forkStart, Instant.now()).toMillis() / 1000.0);
                     record.put("loadBefore", before.load);
@@ -205,39 +198,19 @@ public final class PairedRun {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /** This JVM's CPU affinity list, as {@code taskset} prints it ("0,1" or "0-3"). */
-    private static String affinity() throws IOException, InterruptedException {
-        String out = taskset("-c", "-p", Long.toString(ProcessHandle.current().pid())).strip();
-        return out.substring(out.lastIndexOf(' ') + 1);
-    }
-
-    /** Sets the affinity of every thread of this JVM, and so of the forks it starts next, to {@code cpus}. */
-    private static void pin(String cpus) throws IOException, InterruptedException {
-        taskset("-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid()));
-    }
-
-    private static String taskset(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("taskset");
-        cmd.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException("taskset (util-linux) is needed to pin the Redis forks; install util-linux", e);
+    /**
+     * The command line that measures {@code v} the same way, by hand, from the repository root ({@code pinCpu}:
+     * the CPU a Redis fork pins itself to, or null).
+     */
+    static String command(Plan.Variant v, Plan.Settings s, String pinCpu) {
+        StringBuilder b = new StringBuilder("java ");
+        if (v.benchmark().equals("FileStoreBenchmark")) {
+            b.append("-Dsatchel.bench.dir=benchmarks/target/bench-data ");
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
+        if (pinCpu != null) {
+            b.append("-D").append(CpuPin.PROPERTY).append('=').append(pinCpu).append(' ');
         }
-        return out;
-    }
-
-    /** The command line that measures {@code v} the same way, by hand, from the repository root. */
-    static String command(Plan.Variant v, Plan.Settings s) {
-        StringBuilder b = new StringBuilder(v.benchmark().equals("FileStoreBenchmark")
-                ? "java -Dsatchel.bench.dir=benchmarks/target/bench-data -jar benchmarks/target/benchmarks.jar '"
-                : "java -jar benchmarks/target/benchmarks.jar '")
+        b.append("-jar benchmarks/target/benchmarks.jar '")
                 .append(v.benchmark()).append('.').append(v.method()).append("$' -p impl=").append(v.impl());
         s.params().forEach((k, val) -> b.append(" -p ").append(k).append('=').append(val));
         b.append(" -t ").append(v.threads()).append(" -f 1 -wi ").append(s.warmups()).append(" -w ").append(s.warmupTime())

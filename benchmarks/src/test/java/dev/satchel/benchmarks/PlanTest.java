@@ -64,7 +64,11 @@ class PlanTest {
     @Test
     void theCommandOfAForkMeasuresTheSameWayByHand() {
         Plan.Comparison redis = Plan.quick().comparisons.stream().filter(c -> c.name().equals("redis put 1t")).findFirst().orElseThrow();
-        assertEquals("java -jar benchmarks/target/benchmarks.jar 'RedisStoreBenchmark.put$' -p impl=SATCHEL -p sessions=2000 "
-                + "-t 1 -f 1 -wi 1 -w 500ms -i 2 -r 500ms -prof gc", PairedRun.command(redis.variants().get(0), redis.settings()));
+        assertEquals("java -Dsatchel.bench.pinCpu=1 -jar benchmarks/target/benchmarks.jar 'RedisStoreBenchmark.put$' -p impl=SATCHEL "
+                + "-p sessions=2000 -t 1 -f 1 -wi 1 -w 500ms -i 2 -r 500ms -prof gc",
+                PairedRun.command(redis.variants().get(0), redis.settings(), "1"));
+        Plan.Comparison file = Plan.quick().comparisons.stream().filter(c -> c.name().equals("file get 1t")).findFirst().orElseThrow();
+        assertTrue(PairedRun.command(file.variants().get(0), file.settings(), null)
+                .startsWith("java -Dsatchel.bench.dir=benchmarks/target/bench-data -jar benchmarks/target/benchmarks.jar 'FileStoreBenchmark.get$'"));
     }
 }
