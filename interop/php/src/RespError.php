@@ -1,0 +1,9 @@
+<?php
+declare(strict_types=1);
+
+namespace Satchel;
+
+/** Redis answered a command with an error. */
+final class RespError extends StoreException
+{
+}
