@@ -99,7 +99,7 @@ final class HotPaths {
     }
 
     /**
-     * The hand-written floor: find {@code SID=} in the header and check the shape of {@code sid!digest}
+     * The hand-written floor: find {@code __Host-SID=} in the header and check the shape of {@code sid!digest}
      * without allocating, look the sid up in a Caffeine cache through a reused lookup key, and compare the
      * digest with {@link MessageDigest#isEqual}. No working copy, no expiry check, no key rotation. The
      * cache runs its maintenance on Caffeine's default executor, as {@code CachingSessionManager}'s does.

@@ -39,7 +39,9 @@ final class JedisRawClient implements StoreClient {
         this.jedis = jedis;
         this.cleanup = cleanup;
         this.ids = new String[sessions];
-        this.keys = new List[sessions];
+        @SuppressWarnings("unchecked") // a generic array: created raw, only ever holds List<String>
+        List<String>[] k = (List<String>[]) new List<?>[sessions];
+        this.keys = k;
         this.versions = new long[sessions];
         this.channel = RedisSessionManager.DEFAULT_NAMESPACE + ":invalidations";
         this.sha = jedis.scriptLoad(script("apply.lua"));

@@ -1,5 +1,6 @@
 package dev.satchel.benchmarks;
 
+import dev.satchel.CookieSpec;
 import dev.satchel.HttpSessions;
 import dev.satchel.InMemorySessionManager;
 import dev.satchel.Session;
@@ -27,7 +28,8 @@ final class Population {
     /** The signing key of every benchmark: fixed, so runs are comparable. 32 bytes. */
     static final byte[] KEY = "satchel-benchmarks-signing-key!!".getBytes(StandardCharsets.US_ASCII);
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
-    static final String COOKIE_NAME = "SID";
+    /** The cookie name {@code HttpSessions} uses unless told otherwise ({@code __Host-SID}). */
+    static final String COOKIE_NAME = CookieSpec.DEFAULT_NAME;
 
     private Population() {}
 

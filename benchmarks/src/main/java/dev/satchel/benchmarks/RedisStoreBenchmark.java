@@ -57,6 +57,12 @@ public class RedisStoreBenchmark extends StoreBenchmark {
         }
     }
 
+    /** On one CPU with the redis-server when {@code -Dsatchel.bench.pinCpu} asks (see {@link CpuPin}). */
+    @Override
+    protected void ready() {
+        CpuPin.applyIfAsked();
+    }
+
     private static SessionManager satchel(RedisProcess redis) {
         return RedisSessionManager.builder().uri("redis://" + redis.host() + ":" + redis.port()).build();
     }

@@ -1,378 +1,655 @@
 package dev.satchel.benchmarks;
 
-import dev.satchel.spi.SessionCodec;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Writes {@code BENCHMARKS.md} from one run of {@code benchmarks/run}: the machine, the JMH settings and
- * commands, every figure with its ratio to the floor or the peer measured in the same run, the write
- * pressure count, the memory figures, and the issue's targets marked met or missed.
+ * Writes {@code BENCHMARKS.md} from the raw results of one {@link PairedRun}, without measuring anything:
+ * the machine and its state during the run, every figure as the median over its forks, every ratio as the
+ * median of the ratios taken round by round with their spread (min–max), and each target of the issue
+ * judged on that spread. With a previous run's folder it also shows that run's verdicts beside this one's.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.satchel.benchmarks.Report RESULTS_DIR OUTPUT.md KIND "LOAD AVERAGE"
+ * java -cp benchmarks/target/benchmarks.jar dev.satchel.benchmarks.Report RUN_DIR OUTPUT.md [PREVIOUS_RUN_DIR]
  * </pre>
- * {@code RESULTS_DIR} holds the JMH JSON files ({@code *.jmh.json}), {@code memory.json} from
- * {@link MemoryFootprint} and {@code commands.txt} (the commands that produced them); {@code KIND} is
- * {@code full} or {@code quick}.
+ * {@code RUN_DIR} holds {@code run.json}, {@code forks.jsonl} and {@code memory.json}.
  */
 public final class Report {
 
     private Report() {}
 
     public static void main(String[] args) throws IOException {
-        Path dir = Paths.get(args[0]);
-        Path out = Paths.get(args[1]);
-        String kind = args[2];
-        String load = args[3];
-        List<Result> results = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".jmh.json")).sorted()::iterator) {
-                for (JsonNode n : SessionCodec.jsonMapper().readTree(f.toFile()).values()) {
-                    results.add(Result.of(n));
+        if (args.length < 2 || args.length > 3) {
+            throw new IllegalArgumentException("usage: Report RUN_DIR OUTPUT.md [PREVIOUS_RUN_DIR]");
+        }
+        Run run = Run.load(Paths.get(args[0]));
+        Run previous = args.length == 3 ? Run.load(Paths.get(args[2])) : null;
+        Files.writeString(Paths.get(args[1]), new Writer(run, previous, WritePressure.measure()).render(), StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ data
+
+    /** One fork's result: which variant, which round, its score and allocation, the machine's shares during it. */
+    static final class ForkResult {
+        final int round;
+        final boolean judged;
+        final String benchmark;
+        final String method;
+        final int threads;
+        final String impl;
+        final double score;
+        final String unit;
+        final double allocPerOp;
+        final double others;
+        final double steal;
+        final String command;
+
+        ForkResult(int round, boolean judged, String benchmark, String method, int threads, String impl, double score,
+                String unit, double allocPerOp, double others, double steal, String command) {
+            this.round = round;
+            this.judged = judged;
+            this.benchmark = benchmark;
+            this.method = method;
+            this.threads = threads;
+            this.impl = impl;
+            this.score = score;
+            this.unit = unit;
+            this.allocPerOp = allocPerOp;
+            this.others = others;
+            this.steal = steal;
+            this.command = command;
+        }
+
+        /** One line of {@code forks.jsonl}. */
+        static ForkResult of(JsonNode line) {
+            JsonNode jmh = line.get("jmh").get(0);
+            JsonNode primary = jmh.get("primaryMetric");
+            JsonNode alloc = jmh.path("secondaryMetrics").path("gc.alloc.rate.norm");
+            JsonNode machine = line.path("machine");
+            return new ForkResult(line.get("round").asInt(), line.get("judged").asBoolean(), line.get("benchmark").asString(),
+                    line.get("method").asString(), line.get("threads").asInt(), line.get("impl").asString(),
+                    number(primary.get("score")), primary.get("scoreUnit").asString(),
+                    alloc.isMissingNode() ? Double.NaN : number(alloc.get("score")),
+                    number(machine.get("others")), number(machine.get("steal")), line.path("command").asString(""));
+        }
+
+        String variant() {
+            return benchmark + "." + method + "-" + threads + "t-" + impl;
+        }
+    }
+
+    /** A run's raw results: {@code run.json}, every fork, the memory figures. */
+    static final class Run {
+        final JsonNode meta;
+        final List<ForkResult> forks;
+        final JsonNode memory;
+
+        Run(JsonNode meta, List<ForkResult> forks, JsonNode memory) {
+            this.meta = meta;
+            this.forks = forks;
+            this.memory = memory;
+        }
+
+        static Run load(Path dir) throws IOException {
+            Path runFile = dir.resolve("run.json");
+            Path forksFile = dir.resolve("forks.jsonl");
+            if (!Files.exists(runFile) || !Files.exists(forksFile)) {
+                throw new IOException(dir + " is not a run folder: it needs run.json and forks.jsonl");
+            }
+            JsonNode meta = PairedRun.JSON.readTree(Files.readString(runFile));
+            List<ForkResult> forks = new ArrayList<>();
+            for (String line : Files.readAllLines(forksFile, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    forks.add(ForkResult.of(PairedRun.JSON.readTree(line)));
+                }
+            }
+            Path memoryFile = dir.resolve("memory.json");
+            JsonNode memory = Files.exists(memoryFile) ? PairedRun.JSON.readTree(Files.readString(memoryFile)) : null;
+            return new Run(meta, forks, memory);
+        }
+
+        boolean quick() {
+            return !"full".equals(meta.path("kind").asString(""));
+        }
+
+        /** The forks of one variant by round. */
+        TreeMap<Integer, ForkResult> variant(String benchmark, String method, int threads, String impl) {
+            TreeMap<Integer, ForkResult> byRound = new TreeMap<>();
+            for (ForkResult f : forks) {
+                if (f.benchmark.equals(benchmark) && f.method.equals(method) && f.threads == threads && f.impl.equals(impl)) {
+                    byRound.put(f.round, f);
+                }
+            }
+            return byRound;
+        }
+
+        /** Implementations of a benchmark method at a thread count, in the order they were first measured. */
+        List<String> impls(String benchmark, String method, int threads) {
+            Set<String> impls = new LinkedHashSet<>();
+            for (ForkResult f : forks) {
+                if (f.benchmark.equals(benchmark) && f.method.equals(method) && f.threads == threads) {
+                    impls.add(f.impl);
+                }
+            }
+            return new ArrayList<>(impls);
+        }
+
+        TreeSet<Integer> threadCounts(String benchmark) {
+            return forks.stream().filter(f -> f.benchmark.equals(benchmark)).map(f -> f.threads)
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    /** The median of some values and their min–max. */
+    static final class Spread {
+        final double median;
+        final double min;
+        final double max;
+        final int n;
+
+        private Spread(double median, double min, double max, int n) {
+            this.median = median;
+            this.min = min;
+            this.max = max;
+            this.n = n;
+        }
+
+        static Spread of(double[] values) {
+            double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+            if (v.length == 0) {
+                return null;
+            }
+            int n = v.length;
+            double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+            return new Spread(median, v[0], v[n - 1], n);
+        }
+
+        /** {@code scale × a / b} for every round in which both ran; null if there is none. */
+        static Spread ofRatios(Map<Integer, ForkResult> a, Map<Integer, ForkResult> b, double scale) {
+            List<Double> ratios = new ArrayList<>();
+            for (Map.Entry<Integer, ForkResult> e : a.entrySet()) {
+                ForkResult other = b.get(e.getKey());
+                if (other != null) {
+                    ratios.add(scale * e.getValue().score / other.score);
+                }
+            }
+            return of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        static Spread ofScores(Map<Integer, ForkResult> forks) {
+            return of(forks.values().stream().mapToDouble(f -> f.score).toArray());
+        }
+
+        static Spread ofAllocations(Map<Integer, ForkResult> forks) {
+            return of(forks.values().stream().mapToDouble(f -> f.allocPerOp).toArray());
+        }
+
+        /** "1.08 (1.02–1.15)", or "1.08" when there is one value. */
+        String ratioText() {
+            return n == 1 || min == max ? ratio(median) : ratio(median) + " (" + ratio(min) + "–" + ratio(max) + ")";
+        }
+    }
+
+    /** How a target came out. */
+    enum Verdict {
+        MET("**met**"), MISSED("**missed**"), NOT_DECIDED("not decided"), NOT_JUDGED("not judged (quick run)");
+
+        final String text;
+
+        Verdict(String text) {
+            this.text = text;
+        }
+
+        /** Met when the end of the spread least favourable to Satchel ({@code max}) is at most {@code limit}. */
+        static Verdict atMost(Spread s, double limit, boolean judge) {
+            if (!judge) {
+                return NOT_JUDGED;
+            }
+            if (s == null || s.n < Plan.CONTEXT_ROUNDS) {
+                return NOT_DECIDED;
+            }
+            return s.max <= limit ? MET : s.min > limit ? MISSED : NOT_DECIDED;
+        }
+
+        /** Met when the end of the spread least favourable to Satchel ({@code min}) is at least {@code limit}. */
+        static Verdict atLeast(Spread s, double limit, boolean judge) {
+            if (!judge) {
+                return NOT_JUDGED;
+            }
+            if (s == null || s.n < Plan.CONTEXT_ROUNDS) {
+                return NOT_DECIDED;
+            }
+            return s.min >= limit ? MET : s.max < limit ? MISSED : NOT_DECIDED;
+        }
+    }
+
+    /** One target of the issue, as one run measured it. */
+    static final class Target {
+        final String name;
+        final String measured;
+        final Verdict verdict;
+        final String reason;
+
+        Target(String name, String measured, Verdict verdict, String reason) {
+            this.name = name;
+            this.measured = measured;
+            this.verdict = verdict;
+            this.reason = reason;
+        }
+    }
+
+    private static final String HOT = "HotPathBenchmark";
+    private static final String REDIS = "RedisStoreBenchmark";
+    private static final String FILE = "FileStoreBenchmark";
+    private static final String IDS = "SessionIdBenchmark";
+
+    /** Every target of the issue that {@code run} measured, judged on its spreads (a quick run judges none). */
+    static List<Target> targets(Run run, List<WritePressure.Row> pressure) {
+        boolean judge = !run.quick();
+        List<Target> list = new ArrayList<>();
+        for (int t : run.threadCounts(HOT)) {
+            Map<Integer, ForkResult> open = run.variant(HOT, "readOnly", t, "SATCHEL_OPEN");
+            if (open.isEmpty()) {
+                continue;
+            }
+            String th = t == 1 ? "1 thread" : t + " threads";
+            Map<Integer, ForkResult> floor = run.variant(HOT, "readOnly", t, "FLOOR");
+            Map<Integer, ForkResult> spring = run.variant(HOT, "readOnly", t, "SPRING_MAP_REPOSITORY");
+            Map<Integer, ForkResult> tomcat = run.variant(HOT, "readOnly", t, "TOMCAT_STANDARD_MANAGER");
+            if (!floor.isEmpty()) {
+                Spread r = Spread.ofRatios(open, floor, 1);
+                list.add(new Target("cached `open` ≤ 1.2× the floor (" + th + ")",
+                        "`open` ÷ floor " + pairs(r) + medians(open, floor), Verdict.atMost(r, 1.2, judge), Reasons.OPEN_VS_FLOOR));
+            }
+            if (!spring.isEmpty()) {
+                Spread r = Spread.ofRatios(spring, open, 1);
+                list.add(new Target("`open` ≥ 2× faster than Spring `findById` (" + th + ")",
+                        "Spring ÷ `open` " + pairs(r) + medians(open, spring), Verdict.atLeast(r, 2, judge), Reasons.OPEN_VS_SPRING));
+            }
+            if (!tomcat.isEmpty()) {
+                Spread r = Spread.ofRatios(tomcat, open, 1);
+                list.add(new Target("`open` faster than Tomcat's find-access-release (" + th + ")",
+                        "Tomcat ÷ `open` " + pairs(r) + medians(open, tomcat), Verdict.atLeast(r, 1, judge), Reasons.OPEN_VS_TOMCAT));
+            }
+            Spread alloc = Spread.ofAllocations(open);
+            if (alloc != null) {
+                list.add(new Target("`open` allocates at most one small object, ≤ 64 B/op (" + th + ")",
+                        String.format(Locale.ROOT, "%s B/op, median of %d forks", alloc.n == 1 || alloc.min == alloc.max
+                                ? bytes(alloc.median) : bytes(alloc.median) + " (" + bytes(alloc.min) + "–" + bytes(alloc.max) + ")",
+                                alloc.n),
+                        Verdict.atMost(alloc, 64, judge), Reasons.OPEN_ALLOCATION));
+            }
+        }
+        for (int t : run.threadCounts(REDIS)) {
+            String th = t == 1 ? "1 thread" : t + " threads";
+            String[][] raw = {{"get", "`HGETALL`", Reasons.REDIS_GET}, {"put", "`EVALSHA`", Reasons.REDIS_PUT}};
+            for (String[] m : raw) {
+                Map<Integer, ForkResult> ours = run.variant(REDIS, m[0], t, "SATCHEL");
+                Map<Integer, ForkResult> floor = run.variant(REDIS, m[0], t, "JEDIS_RAW");
+                if (!ours.isEmpty() && !floor.isEmpty()) {
+                    Spread r = Spread.ofRatios(ours, floor, 1);
+                    list.add(new Target("Redis `" + m[0] + "` ≤ 1.2× raw Jedis " + m[1] + " (" + th + ")",
+                            "Satchel ÷ raw " + pairs(r) + medians(ours, floor), Verdict.atMost(r, 1.2, judge), m[2]));
+                }
+            }
+            String[][] spring = {{"get", "`findById`"}, {"cycle", "find + save"}};
+            for (String[] m : spring) {
+                Map<Integer, ForkResult> ours = run.variant(REDIS, m[0], t, "SATCHEL");
+                Map<Integer, ForkResult> peer = run.variant(REDIS, m[0], t, "SPRING_SESSION");
+                if (!ours.isEmpty() && !peer.isEmpty()) {
+                    Spread r = Spread.ofRatios(peer, ours, 1);
+                    list.add(new Target("Redis " + m[1] + " ≥ 1.5× Spring Session Data Redis's throughput (" + th + ")",
+                            "Spring ÷ Satchel " + pairs(r) + medians(ours, peer), Verdict.atLeast(r, 1.5, judge),
+                            Reasons.REDIS_VS_SPRING));
                 }
             }
         }
-        Path memoryFile = dir.resolve("memory.json");
-        JsonNode memory = Files.exists(memoryFile) ? SessionCodec.jsonMapper().readTree(memoryFile.toFile()) : null;
-        Path commandsFile = dir.resolve("commands.txt");
-        String commands = Files.exists(commandsFile) ? Files.readString(commandsFile).strip() : "(not recorded)";
-        // The run's end: when its last measurement was written (regenerating the page keeps the run's date).
-        ZonedDateTime finished = Files.exists(memoryFile)
-                ? Files.getLastModifiedTime(memoryFile).toInstant().atZone(ZoneOffset.UTC) : ZonedDateTime.now(ZoneOffset.UTC);
-        Files.writeString(out, new Report.Writer(results, memory, WritePressure.measure(), kind, load, commands, finished).render());
-    }
-
-    /** One JMH result: benchmark class and method, threads, implementation, score, allocation per op. */
-    static final class Result {
-        String benchmark;
-        String method;
-        int threads;
-        String impl;
-        double score;
-        double error;
-        String unit;
-        double allocPerOp = Double.NaN;
-        JsonNode raw;
-
-        static Result of(JsonNode n) {
-            Result r = new Result();
-            String full = n.get("benchmark").asString();
-            int dot = full.lastIndexOf('.');
-            r.method = full.substring(dot + 1);
-            String cls = full.substring(0, dot);
-            r.benchmark = cls.substring(cls.lastIndexOf('.') + 1);
-            r.threads = n.get("threads").asInt();
-            JsonNode params = n.get("params");
-            r.impl = params != null && params.has("impl") ? params.get("impl").asString() : "";
-            JsonNode primary = n.get("primaryMetric");
-            r.score = primary.get("score").asDouble();
-            r.error = primary.get("scoreError").asDouble(Double.NaN);
-            r.unit = primary.get("scoreUnit").asString();
-            JsonNode secondary = n.get("secondaryMetrics");
-            if (secondary != null && secondary.has("gc.alloc.rate.norm")) {
-                r.allocPerOp = secondary.get("gc.alloc.rate.norm").get("score").asDouble();
+        double worst = 0;
+        for (WritePressure.Row r : pressure) {
+            if (r.implementation.startsWith("Satchel")) {
+                worst = Math.max(worst, r.writesPerTouchInterval());
             }
-            r.raw = n;
-            return r;
         }
+        list.add(new Target("write pressure: ≤ 1 write per touch interval per session (Spring: one per request)",
+                String.format(Locale.ROOT, "at most %.2f writes per touch interval (a count: exact)", worst),
+                judge ? (worst <= 1 ? Verdict.MET : Verdict.MISSED) : Verdict.NOT_JUDGED, ""));
+        Map<Integer, ForkResult> ids1 = run.variant(IDS, "newId", 1, "SATCHEL");
+        Map<Integer, ForkResult> ids2 = run.variant(IDS, "newId", 2, "SATCHEL");
+        if (!ids1.isEmpty() && !ids2.isEmpty()) {
+            // ids per second over all threads: 2 / score at 2 threads against 1 / score at 1.
+            Spread r = Spread.ofRatios(ids1, ids2, 2);
+            list.add(new Target("issue 2's claim: id generation scales (2 threads give ≥ 1.2× the ids per second of 1)",
+                    "ids/s at 2 threads ÷ at 1 " + pairs(r), Verdict.atLeast(r, 1.2, judge), Reasons.ID_SCALING));
+        }
+        return list;
     }
+
+    private static String pairs(Spread r) {
+        return r == null ? "(no pair)" : r.ratioText() + ", " + r.n + (r.n == 1 ? " pair" : " pairs");
+    }
+
+    private static String medians(Map<Integer, ForkResult> a, Map<Integer, ForkResult> b) {
+        String unit = a.values().iterator().next().unit.replace("us/", "µs/");
+        return "; medians " + num(Spread.ofScores(a).median) + " vs " + num(Spread.ofScores(b).median) + " " + unit;
+    }
+
+    // ------------------------------------------------------------------ page
 
     /** Renders the page. */
     static final class Writer {
-        private final List<Result> results;
-        private final JsonNode memory;
+        private final Run run;
+        private final Run previous;
         private final List<WritePressure.Row> pressure;
-        private final String kind;
-        private final String load;
-        private final String commands;
-        private final ZonedDateTime finished;
         private final StringBuilder md = new StringBuilder();
 
-        Writer(List<Result> results, JsonNode memory, List<WritePressure.Row> pressure, String kind, String load,
-                String commands, ZonedDateTime finished) {
-            this.results = results;
-            this.memory = memory;
+        Writer(Run run, Run previous, List<WritePressure.Row> pressure) {
+            this.run = run;
+            this.previous = previous;
             this.pressure = pressure;
-            this.kind = kind;
-            this.load = load;
-            this.commands = commands;
-            this.finished = finished;
         }
 
         String render() {
+            String kind = run.meta.path("kind").asString("");
             md.append("# Benchmarks\n\n");
-            md.append("Generated by `benchmarks/run` (").append(kind).append(" run, finished ")
-                    .append(finished.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
-                    .append("). Do not edit by hand: run `benchmarks/run` again. Every ratio compares figures measured in ")
-                    .append("this one run on this one machine; absolute figures vary between machines, ratios much less. ")
-                    .append("What each benchmark measures, and why these peers: `benchmarks/README.md`.\n\n");
+            md.append("Generated by `benchmarks/run` from the raw results in `").append(run.meta.path("folder").asString("(the run's folder)"))
+                    .append("` (").append(kind).append(" run of commit `").append(run.meta.path("commit").asString("unknown"))
+                    .append("`, finished ").append(when(run.meta.path("finished").asString(""))).append("). ")
+                    .append("Do not edit by hand: `benchmarks/run --report` recomputes this page from that folder without ")
+                    .append("measuring, and `benchmarks/run` measures again. What each benchmark measures, and why these peers: ")
+                    .append("`benchmarks/README.md`.\n\n");
+            md.append("**Method.** Every implementation compared is measured in its own JMH fork, and the forks of one ")
+                    .append("comparison run one right after the other, round after round, in the opposite order every other ")
+                    .append("round, so a busy moment of this shared machine hits both sides of a ratio alike. Each ratio is ")
+                    .append("taken per round, between the two forks of that round; the page gives the median of those ratios ")
+                    .append("and their spread (min–max). A target is **met** only when the end of the spread least favourable ")
+                    .append("to Satchel meets it, **missed** when even the most favourable end misses it, and *not decided* ")
+                    .append("otherwise. Absolute figures are medians over forks and move with the machine; read the ratios.\n\n");
+            if (run.quick()) {
+                md.append("**This is a quick run** (`benchmarks/run --quick`): one round, short iterations, 1 thread. It ")
+                        .append("shows that everything runs and roughly where things stand; it judges no target.\n\n");
+            }
             machine();
-            targets();
+            targetsSection();
             hotPath();
             sessionIds();
-            stores("FileStoreBenchmark", "File store (one JSON file per session) next to Tomcat's FileStore, same disk",
-                    "TOMCAT_FILE_STORE", "Tomcat FileStore");
-            stores("RedisStoreBenchmark", "Redis store next to raw Jedis and Spring Session Data Redis, same redis-server",
-                    "JEDIS_RAW", "raw Jedis");
+            stores(REDIS, "Redis store next to raw Jedis and Spring Session Data Redis, same redis-server", "JEDIS_RAW",
+                    "raw Jedis");
+            stores(FILE, "File store (one JSON file per session) next to Tomcat's FileStore, same disk", "TOMCAT_FILE_STORE",
+                    "Tomcat FileStore");
             writePressure();
             memory();
+            commands();
             return md.toString();
         }
 
         private void machine() {
-            md.append("## Machine and settings\n\n");
+            JsonNode m = run.meta;
+            md.append("## Machine, and its state during the run\n\n");
             md.append("| what | value |\n|---|---|\n");
-            md.append("| CPU | ").append(cpuModel()).append(" |\n");
-            md.append("| cores seen by the JVM | ").append(Runtime.getRuntime().availableProcessors()).append(" |\n");
-            md.append("| memory | ").append(memTotal()).append(" |\n");
-            String jdk = results.isEmpty() ? System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                    : results.get(0).raw.path("vmName").asString() + " " + results.get(0).raw.path("jdkVersion").asString()
-                            + " (" + results.get(0).raw.path("vmVersion").asString() + ")";
-            md.append("| JDK | ").append(jdk).append(" |\n");
-            md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
-                    .append(' ').append(System.getProperty("os.arch")).append(" |\n");
-            md.append("| load average when the run started (1, 5, 15 min) | ").append(load).append(" |\n");
-            md.append("| run | ").append(kind).append(kind.equals("quick")
-                    ? " (`benchmarks/run --quick`: short iterations, 1 thread only — orientation, not a verdict)"
-                    : " (`benchmarks/run`)").append(" |\n");
-            if (!results.isEmpty()) {
-                JsonNode r = results.get(0).raw;
-                md.append("| JMH | ").append(r.path("jmhVersion").asString()).append(", mode average time, forks ")
-                        .append(r.path("forks").asInt()).append(", warm-up ").append(r.path("warmupIterations").asInt())
-                        .append(" × ").append(r.path("warmupTime").asString()).append(", measurement ")
-                        .append(r.path("measurementIterations").asInt()).append(" × ")
-                        .append(r.path("measurementTime").asString()).append(", `-prof gc` |\n");
+            md.append("| CPU | ").append(m.path("cpu").asString("")).append(" |\n");
+            md.append("| cores | ").append(m.path("cores").asInt()).append(" |\n");
+            md.append("| memory | ").append(String.format(Locale.ROOT, "%.1f GiB", m.path("memoryBytes").asLong() / (1024.0 * 1024 * 1024)))
+                    .append(" |\n");
+            md.append("| JDK | ").append(jdk()).append(" |\n");
+            md.append("| OS | ").append(m.path("os").asString("")).append(" |\n");
+            md.append("| run | ").append(m.path("kind").asString("")).append(", ").append(m.path("rounds").asInt())
+                    .append(m.path("rounds").asInt() == 1 ? " round" : " rounds").append(" for the targets' comparisons, ")
+                    .append(Math.min(m.path("rounds").asInt(), m.path("contextRounds").asInt()))
+                    .append(" for the rest; ").append(run.forks.size()).append(" forks; ").append(settings()).append(" |\n");
+            md.append("| measuring time | ").append(minutes(m.path("measuringSeconds").asLong()))
+                    .append(" (build and memory measurement not included; `benchmarks/run` prints the whole wall time) |\n");
+            md.append("| load average at the start (1, 5, 15 min) | ").append(load(m.path("machineAtStart").path("load"))).append(" |\n");
+            md.append("| load average at the end (this run's own load included) | ").append(load(m.path("machineAtEnd").path("load")))
+                    .append(" |\n");
+            JsonNode shares = m.path("machine");
+            md.append("| CPU time over the run, all cores (`/proc/stat`) | ").append(percent(shares.get("idle"))).append(" idle, ")
+                    .append(percent(shares.get("steal"))).append(" stolen by the hypervisor, ").append(percent(shares.get("ours")))
+                    .append(" this run (forks, driver, its redis-server), ").append(percent(shares.get("others")))
+                    .append(" other processes |\n");
+            long disturbed = run.forks.stream().filter(f -> f.others > Machine.DISTURBED_OTHERS || f.steal > Machine.DISTURBED_STEAL).count();
+            md.append(String.format(Locale.ROOT, "| forks during which other processes took > %.0f %% of the CPU or steal was > %.0f %% | %d of %d |\n",
+                    100 * Machine.DISTURBED_OTHERS, 100 * Machine.DISTURBED_STEAL, disturbed, run.forks.size()));
+            md.append("| other processes' share by round | ").append(byRound()).append(" |\n");
+            List<String> why = disturbedBecause();
+            md.append("| state | ").append(why.isEmpty() ? "quiet" : "**disturbed**: " + String.join("; ", why)).append(" |\n\n");
+            if (!why.isEmpty()) {
+                md.append("A disturbed run still gives ratios (both sides of each pair ran under the same disturbance), but ")
+                        .append("wider spreads: more targets end *not decided*.\n\n");
             }
-            md.append("\nCommands (from the repository root):\n\n```\n").append(commands).append("\n```\n\n");
-            md.append("Error columns are JMH's 99.9 % confidence half-width (blank when too few iterations to compute one). ")
-                    .append("`B/op` is `gc.alloc.rate.norm`: bytes allocated per operation.\n\n");
+        }
+
+        private List<String> disturbedBecause() {
+            JsonNode m = run.meta;
+            List<String> why = new ArrayList<>();
+            double others = number(m.path("machine").get("others"));
+            double steal = number(m.path("machine").get("steal"));
+            double load = number(m.path("machineAtStart").path("load").get(0));
+            int cores = Math.max(1, m.path("cores").asInt());
+            if (others > Machine.DISTURBED_OTHERS) {
+                why.add(String.format(Locale.ROOT, "other processes took %.0f %% of the CPU (over %.0f %%)", 100 * others,
+                        100 * Machine.DISTURBED_OTHERS));
+            }
+            if (steal > Machine.DISTURBED_STEAL) {
+                why.add(String.format(Locale.ROOT, "steal %.1f %% (over %.0f %%)", 100 * steal, 100 * Machine.DISTURBED_STEAL));
+            }
+            if (load > Machine.DISTURBED_LOAD_PER_CORE * cores) {
+                why.add(String.format(Locale.ROOT, "load average %.2f at the start (over %.1f for %d cores)", load,
+                        Machine.DISTURBED_LOAD_PER_CORE * cores, cores));
+            }
+            return why;
+        }
+
+        private String byRound() {
+            Map<Integer, List<ForkResult>> rounds = new TreeMap<>();
+            for (ForkResult f : run.forks) {
+                rounds.computeIfAbsent(f.round, r -> new ArrayList<>()).add(f);
+            }
+            List<String> parts = new ArrayList<>();
+            rounds.forEach((r, forks) -> parts.add(String.format(Locale.ROOT, "%d: %.0f %%", r,
+                    100 * forks.stream().mapToDouble(f -> f.others).filter(x -> !Double.isNaN(x)).average().orElse(Double.NaN))));
+            return "mean over the round's forks — " + String.join(", ", parts);
+        }
+
+        private String settings() {
+            Set<String> s = new LinkedHashSet<>();
+            for (JsonNode c : run.meta.path("plan").values()) {
+                JsonNode st = c.path("settings");
+                String bench = c.path("variants").path(0).path("benchmark").asString("");
+                s.add(bench.replace("Benchmark", "") + ": " + st.path("warmups").asInt() + " × " + st.path("warmupTime").asString()
+                        + " warm-up, " + st.path("measurements").asInt() + " × " + st.path("measurementTime").asString() + " measured");
+            }
+            return "one fork per implementation per round, " + String.join("; ", s) + "; `-prof gc`";
+        }
+
+        private String jdk() {
+            return run.meta.path("jdk").asString("");
         }
 
         // ------------------------------------------------------------------ targets
 
-        private void targets() {
-            md.append("## Targets of issue 6\n\n");
-            md.append("| target | measured | verdict |\n|---|---|---|\n");
-            List<String> notes = new ArrayList<>();
-            List<String> likeForLike = new ArrayList<>();
-            for (int t : threadCounts("HotPathBenchmark")) {
-                Result open = find("HotPathBenchmark", "readOnly", t, "SATCHEL_OPEN");
-                Result floor = find("HotPathBenchmark", "readOnly", t, "FLOOR");
-                Result spring = find("HotPathBenchmark", "readOnly", t, "SPRING_MAP_REPOSITORY");
-                Result tomcat = find("HotPathBenchmark", "readOnly", t, "TOMCAT_STANDARD_MANAGER");
-                if (open == null) {
-                    continue;
-                }
-                if (floor != null) {
-                    double r = open.score / floor.score;
-                    target("cached `open` within 1.2× the floor (" + t + " thread" + (t > 1 ? "s" : "") + ")",
-                            String.format(Locale.ROOT, "%s vs %s ns: %s× the floor", num(open.score), num(floor.score), ratio(r)),
-                            r <= 1.2, String.format(Locale.ROOT, "by %.0f %% of the floor", (r - 1.2) * 100)
-                                    + noise(atMost(open, 1.2, floor)), notes, Reasons.OPEN_VS_FLOOR);
-                }
-                if (spring != null) {
-                    double r = spring.score / open.score;
-                    target("`open` at least 2× faster than Spring `findById` (" + t + "t)",
-                            String.format(Locale.ROOT, "%s (%s vs %s ns)", faster(r), num(open.score), num(spring.score)),
-                            r >= 2, String.format(Locale.ROOT, "%.2f× short of 2×", 2 - r) + noise(atMost(open, 0.5, spring)),
-                            notes, Reasons.OPEN_VS_SPRING);
-                }
-                if (tomcat != null) {
-                    double r = tomcat.score / open.score;
-                    target("`open` faster than Tomcat's find-access-release (" + t + "t)",
-                            String.format(Locale.ROOT, "%s (%s vs %s ns)", faster(r), num(open.score), num(tomcat.score)),
-                            r > 1, String.format(Locale.ROOT, "%.0f %% slower", (1 / r - 1) * 100) + noise(atMost(open, 1, tomcat)),
-                            notes, Reasons.OPEN_VS_TOMCAT);
-                }
-                Result byId = find("HotPathBenchmark", "readOnly", t, "SATCHEL_CACHE_GET");
-                if (byId != null && spring != null && tomcat != null) {
-                    likeForLike.add(String.format(Locale.ROOT,
-                            "| like for like, lookup by id with no cookie (%dt): `SATCHEL_CACHE_GET` against Spring `findById` "
-                                    + "and Tomcat | %s ns against %s and %s ns: %s than Spring, %s than Tomcat | (not an issue target) |",
-                            t, num(byId.score), num(spring.score), num(tomcat.score),
-                            faster(spring.score / byId.score), faster(tomcat.score / byId.score)));
-                }
-                if (!Double.isNaN(open.allocPerOp)) {
-                    target("`open`: at most one small allocation (≤ 64 B/op) (" + t + "t)",
-                            String.format(Locale.ROOT, "%.0f B/op", open.allocPerOp), open.allocPerOp <= 64,
-                            String.format(Locale.ROOT, "%.0f B/op too many", open.allocPerOp - 64), notes, Reasons.OPEN_ALLOCATION);
+        private void targetsSection() {
+            List<Target> now = Report.targets(run, pressure);
+            Map<String, Target> before = new LinkedHashMap<>();
+            if (previous != null) {
+                for (Target t : Report.targets(previous, pressure)) {
+                    before.put(t.name, t);
                 }
             }
-            for (int t : threadCounts("RedisStoreBenchmark")) {
-                String[][] raw = {{"get", "`HGETALL`", Reasons.REDIS_GET}, {"put", "`EVALSHA`", Reasons.REDIS_PUT}};
-                for (String[] m : raw) {
-                    Result ours = find("RedisStoreBenchmark", m[0], t, "SATCHEL");
-                    Result floor = find("RedisStoreBenchmark", m[0], t, "JEDIS_RAW");
-                    if (ours != null && floor != null) {
-                        double r = ours.score / floor.score;
-                        target("Redis `" + m[0] + "` within 1.2× raw Jedis " + m[1] + " (" + t + "t)",
-                                String.format(Locale.ROOT, "%s vs %s µs: %s×", num(ours.score), num(floor.score), ratio(r)),
-                                r <= 1.2, String.format(Locale.ROOT, "by %.0f %% of raw", (r - 1.2) * 100)
-                                        + noise(atMost(ours, 1.2, floor)), notes, m[2]);
+            md.append("## Targets\n\n");
+            md.append("The targets of the benchmark issue (6). Each ratio is the median over rounds, then its min–max, then ")
+                    .append("how many rounds gave a pair; the medians of the absolute figures follow.\n\n");
+            md.append("| target | measured | verdict |").append(previous == null ? "" : " previous run |").append('\n');
+            md.append("|---|---|---|").append(previous == null ? "" : "---|").append('\n');
+            int same = 0;
+            List<String> differ = new ArrayList<>();
+            for (Target t : now) {
+                md.append("| ").append(t.name).append(" | ").append(t.measured).append(" | ").append(t.verdict.text).append(" |");
+                if (previous != null) {
+                    Target p = before.get(t.name);
+                    md.append(' ').append(p == null ? "(not measured)" : p.verdict.text).append(" |");
+                    if (p != null && p.verdict == t.verdict) {
+                        same++;
+                    } else {
+                        differ.add(t.name);
                     }
                 }
-                String[][] spring = {{"get", "`findById`"}, {"cycle", "find + save"}};
-                for (String[] m : spring) {
-                    Result ours = find("RedisStoreBenchmark", m[0], t, "SATCHEL");
-                    Result peer = find("RedisStoreBenchmark", m[0], t, "SPRING_SESSION");
-                    if (ours != null && peer != null) {
-                        double r = peer.score / ours.score;
-                        target("Redis " + m[1] + ": ≥ 1.5× Spring Session Data Redis's throughput (" + t + "t)",
-                                String.format(Locale.ROOT, "%s (%s vs %s µs)", faster(r), num(ours.score), num(peer.score)),
-                                r >= 1.5, String.format(Locale.ROOT, "%.2f× short", 1.5 - r) + noise(atMost(ours, 1 / 1.5, peer)),
-                                notes, Reasons.REDIS_VS_SPRING);
-                    }
-                }
+                md.append('\n');
             }
-            double worst = 0;
-            for (WritePressure.Row r : pressure) {
-                if (r.implementation.startsWith("Satchel")) {
-                    worst = Math.max(worst, r.writesPerTouchInterval());
-                }
-            }
-            target("write pressure: ≤ 1 write per touch interval per session (Spring: one per request)",
-                    String.format(Locale.ROOT, "at most %.2f writes per touch interval", worst), worst <= 1,
-                    String.format(Locale.ROOT, "%.2f writes too many", worst - 1), notes, "");
-            Result satchel1 = find("SessionIdBenchmark", "newId", 1, "SATCHEL");
-            Result satchel2 = find("SessionIdBenchmark", "newId", 2, "SATCHEL");
-            Result shared1 = find("SessionIdBenchmark", "newId", 1, "SHARED_SECURE_RANDOM");
-            Result shared2 = find("SessionIdBenchmark", "newId", 2, "SHARED_SECURE_RANDOM");
-            if (satchel1 != null && satchel2 != null && shared1 != null && shared2 != null) {
-                double ours = 2 * satchel1.score / satchel2.score;
-                double theirs = 2 * shared1.score / shared2.score;
-                target("issue 2's claim: id generation scales (2 threads give more ids per second than 1)",
-                        String.format(Locale.ROOT, "2 threads: %.2f× the ids of 1 (one shared SecureRandom: %.2f×)", ours, theirs),
-                        ours > 1.2, "", notes, Reasons.ID_SCALING);
-            }
-            for (String row : likeForLike) {
+            for (String row : likeForLike()) {
                 md.append(row).append('\n');
             }
             md.append('\n');
-            for (String n : notes) {
-                md.append(n).append("\n\n");
+            if (previous != null) {
+                md.append(String.format(Locale.ROOT, "**Against the previous run** (commit `%s`, finished %s): the same verdict on %d of %d targets",
+                        previous.meta.path("commit").asString("unknown"), when(previous.meta.path("finished").asString("")), same,
+                        now.size()));
+                md.append(differ.isEmpty() ? ".\n\n" : "; different on " + String.join(", ", differ) + ".\n\n");
+            }
+            Set<String> explained = new LinkedHashSet<>();
+            for (Target t : now) {
+                if (t.verdict == Verdict.MISSED && !t.reason.isEmpty() && explained.add(t.reason)) {
+                    md.append("**Why ").append(t.name.replaceAll(" \\(\\d+ threads?\\)$", "")).append(" is missed, and what would close it.** ")
+                            .append(t.reason).append("\n\n");
+                }
+            }
+            if (now.stream().anyMatch(t -> t.verdict == Verdict.NOT_DECIDED)) {
+                md.append("*Not decided* means the spread of the ratio straddles the target: on this machine, in this run, ")
+                        .append("the pairs do not say which side of it the truth is on. More rounds or a quieter machine narrow ")
+                        .append("the spread; rounding the median into a verdict would not.\n\n");
             }
         }
 
-        /**
-         * Whether {@code ours <= factor × base} holds somewhere inside both error bars: then a miss may be
-         * noise of this run rather than a real shortfall.
-         */
-        private static boolean atMost(Result ours, double factor, Result base) {
-            double e1 = Double.isNaN(ours.error) ? 0 : ours.error;
-            double e2 = Double.isNaN(base.error) ? 0 : base.error;
-            return ours.score - e1 <= factor * (base.score + e2);
-        }
-
-        private static String noise(boolean withinErrorBars) {
-            return withinErrorBars ? " (within the error bars: not conclusive)" : "";
-        }
-
-        private void target(String what, String measured, boolean met, String shortBy, List<String> notes, String reason) {
-            md.append("| ").append(what).append(" | ").append(measured).append(" | ")
-                    .append(met ? "**met**" : "**missed**" + (shortBy.isEmpty() ? "" : ", " + shortBy)).append(" |\n");
-            if (!met && !reason.isEmpty() && notes.stream().noneMatch(n -> n.endsWith(reason))) {
-                notes.add("**Why " + what.replaceAll(" \\(\\d+t(hreads?)?\\)$", "").replaceAll(" \\(\\d thread\\w*\\)$", "")
-                        + " is missed, and what would close it.** " + reason);
+        /** Lookup by id without the cookie against the peers: not a target, the like-for-like comparison. */
+        private List<String> likeForLike() {
+            List<String> rows = new ArrayList<>();
+            for (int t : run.threadCounts(HOT)) {
+                Map<Integer, ForkResult> byId = run.variant(HOT, "readOnly", t, "SATCHEL_CACHE_GET");
+                Map<Integer, ForkResult> spring = run.variant(HOT, "readOnly", t, "SPRING_MAP_REPOSITORY");
+                Map<Integer, ForkResult> tomcat = run.variant(HOT, "readOnly", t, "TOMCAT_STANDARD_MANAGER");
+                if (byId.isEmpty() || spring.isEmpty() || tomcat.isEmpty()) {
+                    continue;
+                }
+                rows.add("| like for like, lookup by id with no cookie (" + (t == 1 ? "1 thread" : t + " threads")
+                        + "): `SATCHEL_CACHE_GET` against Spring `findById` and Tomcat | Spring ÷ Satchel "
+                        + pairs(Spread.ofRatios(spring, byId, 1)) + "; Tomcat ÷ Satchel " + pairs(Spread.ofRatios(tomcat, byId, 1))
+                        + " | (not a target) |" + (previous == null ? "" : " |"));
             }
+            return rows;
         }
 
-        // ------------------------------------------------------------------ sections
+        // ------------------------------------------------------------------ tables
 
         private void hotPath() {
+            if (run.threadCounts(HOT).isEmpty()) {
+                return;
+            }
             md.append("## Hot path: a cached session, 100,000 sessions, Zipf-distributed\n\n");
             md.append("`readOnly`: the lookup alone (`HttpSessions.open(cookieHeader)` for Satchel). `mixed`: a whole ")
                     .append("request, 10 % of them changing one attribute, ended as each framework ends it (Satchel ")
-                    .append("`commit`; Spring `setLastAccessedTime` + `save`; Tomcat `endAccess`; the maps `put` on a write).\n\n");
+                    .append("`commit`; Spring `setLastAccessedTime` + `save`; Tomcat `endAccess`). Figures: median over the ")
+                    .append("forks, then min–max; ratios: median of the per-round ratios, then min–max.\n\n");
             for (String method : List.of("readOnly", "mixed")) {
-                for (int t : threadCounts("HotPathBenchmark")) {
-                    List<Result> rows = select(r -> r.benchmark.equals("HotPathBenchmark") && r.method.equals(method) && r.threads == t);
-                    if (rows.isEmpty()) {
-                        continue;
-                    }
-                    Result floor = pick(rows, "FLOOR");
-                    Result open = pick(rows, "SATCHEL_OPEN");
-                    md.append("### `").append(method).append("`, ").append(t).append(t == 1 ? " thread" : " threads").append("\n\n");
-                    md.append("| implementation | ns/op | ± | B/op | × floor | Satchel `open` is … × faster |\n|---|---:|---:|---:|---:|---:|\n");
-                    for (Result r : rows) {
-                        md.append("| ").append(r.impl).append(" | ").append(num(r.score)).append(" | ").append(num(r.error))
-                                .append(" | ").append(bytes(r.allocPerOp)).append(" | ")
-                                .append(floor == null ? "" : ratio(r.score / floor.score)).append(" | ")
-                                .append(open == null || r == open ? "" : ratio(r.score / open.score)).append(" |\n");
-                    }
-                    md.append('\n');
+                for (int t : run.threadCounts(HOT)) {
+                    table(HOT, method, t, "FLOOR", "floor", "SATCHEL_OPEN", "this ÷ `open`", "ns/op", 0);
                 }
             }
         }
 
         private void sessionIds() {
-            List<Result> rows = select(r -> r.benchmark.equals("SessionIdBenchmark"));
-            if (rows.isEmpty()) {
+            if (run.threadCounts(IDS).isEmpty()) {
                 return;
             }
             md.append("## Session id generation (128 random bits)\n\n");
-            md.append("| generator | threads | ns/op | ± | B/op | × one shared SecureRandom | ids/s over all threads |\n")
-                    .append("|---|---:|---:|---:|---:|---:|---:|\n");
-            for (int t : threadCounts("SessionIdBenchmark")) {
-                Result shared = find("SessionIdBenchmark", "newId", t, "SHARED_SECURE_RANDOM");
-                for (Result r : rows) {
-                    if (r.threads != t) {
-                        continue;
-                    }
-                    md.append("| ").append(r.impl).append(" | ").append(t).append(" | ").append(num(r.score)).append(" | ")
-                            .append(num(r.error)).append(" | ").append(bytes(r.allocPerOp)).append(" | ")
-                            .append(shared == null ? "" : ratio(r.score / shared.score)).append(" | ")
-                            .append(String.format(Locale.ROOT, "%,.0f", t * 1e9 / r.score)).append(" |\n");
-                }
+            for (int t : run.threadCounts(IDS)) {
+                table(IDS, "newId", t, "SHARED_SECURE_RANDOM", "one shared SecureRandom", null, null, "ns/op", 1e9);
             }
-            md.append('\n');
         }
 
         private void stores(String benchmark, String title, String peer, String peerName) {
-            if (select(r -> r.benchmark.equals(benchmark)).isEmpty()) {
+            if (run.threadCounts(benchmark).isEmpty()) {
                 return;
             }
             md.append("## ").append(title).append("\n\n");
             for (String method : List.of("get", "put", "cycle")) {
-                for (int t : threadCounts(benchmark)) {
-                    List<Result> rows = select(r -> r.benchmark.equals(benchmark) && r.method.equals(method) && r.threads == t);
-                    if (rows.isEmpty()) {
-                        continue;
-                    }
-                    Result base = pick(rows, peer);
-                    md.append("### `").append(method).append("`, ").append(t).append(t == 1 ? " thread" : " threads").append("\n\n");
-                    md.append("| implementation | µs/op | ± | B/op | × ").append(peerName).append(" | ops/s over all threads |\n")
-                            .append("|---|---:|---:|---:|---:|---:|\n");
-                    for (Result r : rows) {
-                        md.append("| ").append(r.impl).append(" | ").append(num(r.score)).append(" | ").append(num(r.error))
-                                .append(" | ").append(bytes(r.allocPerOp)).append(" | ")
-                                .append(base == null ? "" : ratio(r.score / base.score)).append(" | ")
-                                .append(String.format(Locale.ROOT, "%,.0f", t * 1e6 / r.score)).append(" |\n");
-                    }
-                    md.append('\n');
+                for (int t : run.threadCounts(benchmark)) {
+                    table(benchmark, method, t, peer, peerName, null, null, "µs/op", 1e6);
                 }
             }
+        }
+
+        /**
+         * One table: every implementation of {@code benchmark.method} at {@code t} threads, its median figure and
+         * min–max, B/op, and its ratio to {@code base} (and to {@code second}, when given) with spread;
+         * {@code perSecond}, when not 0, adds operations per second over all threads.
+         */
+        private void table(String benchmark, String method, int t, String base, String baseName, String second,
+                String secondName, String unit, double perSecond) {
+            List<String> impls = run.impls(benchmark, method, t);
+            if (impls.isEmpty()) {
+                return;
+            }
+            Map<Integer, ForkResult> baseForks = run.variant(benchmark, method, t, base);
+            Map<Integer, ForkResult> secondForks = second == null ? Map.of() : run.variant(benchmark, method, t, second);
+            md.append("### `").append(method).append("`, ").append(t).append(t == 1 ? " thread" : " threads").append("\n\n");
+            md.append("| implementation | ").append(unit).append(" | min–max | forks | B/op | × ").append(baseName).append(" |");
+            if (!secondForks.isEmpty()) {
+                md.append(' ').append(secondName).append(" |");
+            }
+            if (perSecond > 0) {
+                md.append(" ops/s over all threads |");
+            }
+            md.append("\n|---|---:|---:|---:|---:|---:|").append(secondForks.isEmpty() ? "" : "---:|").append(perSecond > 0 ? "---:|" : "")
+                    .append('\n');
+            for (String impl : impls) {
+                Map<Integer, ForkResult> forks = run.variant(benchmark, method, t, impl);
+                Spread score = Spread.ofScores(forks);
+                Spread alloc = Spread.ofAllocations(forks);
+                md.append("| ").append(impl).append(" | ").append(num(score.median)).append(" | ")
+                        .append(score.n == 1 ? "" : num(score.min) + "–" + num(score.max)).append(" | ").append(score.n).append(" | ")
+                        .append(alloc == null ? "" : bytes(alloc.median)).append(" | ")
+                        .append(ratioCell(forks, baseForks)).append(" |");
+                if (!secondForks.isEmpty()) {
+                    md.append(' ').append(impl.equals(second) ? "" : ratioCell(forks, secondForks)).append(" |");
+                }
+                if (perSecond > 0) {
+                    md.append(' ').append(String.format(Locale.ROOT, "%,.0f", t * perSecond / score.median)).append(" |");
+                }
+                md.append('\n');
+            }
+            md.append('\n');
+        }
+
+        private static String ratioCell(Map<Integer, ForkResult> forks, Map<Integer, ForkResult> base) {
+            if (base.isEmpty()) {
+                return "";
+            }
+            Spread r = Spread.ofRatios(forks, base, 1);
+            return r == null ? "" : r.ratioText();
         }
 
         private void writePressure() {
             md.append("## Write pressure: store writes per ").append(WritePressure.REQUESTS).append(" read-only requests\n\n");
             md.append("One session, ").append(WritePressure.REQUESTS).append(" requests that only read, a fixed gap apart, ")
-                    .append("on a simulated clock (a count, not a time); idle timeout 30 minutes, so Satchel's default touch ")
-                    .append("interval is 3 minutes. Counted by `WritePressure` in this run.\n\n");
+                    .append("on a simulated clock (a count, not a time: exact, no spread); idle timeout 30 minutes, so ")
+                    .append("Satchel's default touch interval is 3 minutes. Counted by `WritePressure` when the page is written.\n\n");
             md.append("| implementation | gap between requests | writes | touch intervals spanned | writes per touch interval |\n")
                     .append("|---|---:|---:|---:|---:|\n");
             for (WritePressure.Row r : pressure) {
@@ -384,14 +661,16 @@ public final class Report {
         }
 
         private void memory() {
+            JsonNode memory = run.memory;
             if (memory == null) {
                 return;
             }
             md.append("## Memory: heap per cached session (typical 5-attribute session)\n\n");
             md.append("Measured by `MemoryFootprint` in its own JVM (serial collector): used heap after full collections, ")
                     .append("before and after ").append(String.format(Locale.ROOT, "%,d", memory.get("sessions").asInt()))
-                    .append(" sessions, divided by their number. The peers hold Java objects whose constant strings ")
-                    .append("(roles, cart SKUs) are shared between sessions; Satchel holds each session's JSON text.\n\n");
+                    .append(" sessions, divided by their number (a heap count: it does not move with the machine's load). ")
+                    .append("The peers hold Java objects whose constant strings (roles, cart SKUs) are shared between ")
+                    .append("sessions; Satchel holds each session's JSON text.\n\n");
             md.append("| what | heap bytes per session | stored JSON bytes | heap ÷ JSON |\n|---|---:|---:|---:|\n");
             for (JsonNode row : memory.get("rows").values()) {
                 long heap = row.get("heapBytesPerSession").asLong();
@@ -403,67 +682,81 @@ public final class Report {
             md.append('\n');
         }
 
-        // ------------------------------------------------------------------ helpers
-
-        private List<Result> select(Predicate<Result> p) {
-            return results.stream().filter(p).collect(Collectors.toList());
-        }
-
-        private Result find(String benchmark, String method, int threads, String impl) {
-            for (Result r : results) {
-                if (r.benchmark.equals(benchmark) && r.method.equals(method) && r.threads == threads && r.impl.equals(impl)) {
-                    return r;
+        private void commands() {
+            md.append("## Commands\n\n");
+            md.append("From the repository root. The run:\n\n```\n").append(run.meta.path("command").asString("benchmarks/run"))
+                    .append("\n```\n\n");
+            md.append("Each fork, measured the same way by hand (one line per implementation; `forks.jsonl` has every fork's ")
+                    .append("command, round, machine shares and JMH JSON):\n\n<details><summary>")
+                    .append(run.forks.stream().map(f -> f.variant()).distinct().count()).append(" commands</summary>\n\n```\n");
+            Set<String> seen = new LinkedHashSet<>();
+            for (ForkResult f : run.forks) {
+                if (!f.command.isEmpty()) {
+                    seen.add(f.command);
                 }
             }
-            return null;
-        }
-
-        private static Result pick(List<Result> rows, String impl) {
-            return rows.stream().filter(r -> r.impl.equals(impl)).findFirst().orElse(null);
-        }
-
-        private TreeSet<Integer> threadCounts(String benchmark) {
-            return results.stream().filter(r -> r.benchmark.equals(benchmark)).map(r -> r.threads)
-                    .collect(Collectors.toCollection(TreeSet::new));
-        }
-
-        private static String num(double v) {
-            if (Double.isNaN(v)) {
-                return "";
+            for (String c : seen) {
+                md.append(c).append('\n');
             }
-            return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+            md.append("```\n\n</details>\n\n");
+            md.append("`B/op` is `gc.alloc.rate.norm`: bytes allocated per operation. JMH's error per fork is in the raw ")
+                    .append("JSON; the spreads here are over forks and rounds, which is where this machine's noise shows.\n");
         }
+    }
 
-        private static String bytes(double v) {
-            return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%,.0f", v);
-        }
+    // ------------------------------------------------------------------ formatting
 
-        /** "1.50× faster" when {@code r} (their time over ours) is at least 1, else "1.50× slower". */
-        private static String faster(double r) {
-            return r >= 1 ? ratio(r) + "× faster" : ratio(1 / r) + "× slower";
+    static double number(JsonNode n) {
+        if (n == null || n.isMissingNode() || n.isNull()) {
+            return Double.NaN;
         }
+        if (n.isNumber()) {
+            return n.asDouble();
+        }
+        try {
+            return Double.parseDouble(n.asString());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
 
-        private static String ratio(double r) {
-            return String.format(Locale.ROOT, "%.2f", r);
+    private static String when(String instant) {
+        if (instant.isEmpty()) {
+            return "(not finished)";
         }
+        return Instant.parse(instant).atZone(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+    }
 
-        private static String cpuModel() {
-            try {
-                for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
-                    if (line.startsWith("model name")) {
-                        return line.substring(line.indexOf(':') + 1).strip();
-                    }
-                }
-            } catch (IOException e) {
-                // not Linux: fall through
-            }
-            return System.getProperty("os.arch");
-        }
+    private static String minutes(long seconds) {
+        return String.format(Locale.ROOT, "%d min %02d s", seconds / 60, seconds % 60);
+    }
 
-        private static String memTotal() {
-            long bytes = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
-            return String.format(Locale.ROOT, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+    private static String load(JsonNode load) {
+        List<String> parts = new ArrayList<>();
+        for (JsonNode v : load.values()) {
+            parts.add(String.format(Locale.ROOT, "%.2f", number(v)));
         }
+        return String.join(" ", parts);
+    }
+
+    private static String percent(JsonNode share) {
+        double v = number(share);
+        return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%.0f %%", 100 * v);
+    }
+
+    static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String bytes(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    static String ratio(double r) {
+        return String.format(Locale.ROOT, "%.2f", r);
     }
 
     /**
@@ -487,7 +780,7 @@ public final class Report {
                 + "its HMAC digest in constant time — the reads of a random header and of the record's digest are cold "
                 + "cache lines, most of the difference on this VM. Like for like (a lookup by id and a private working "
                 + "copy: `SATCHEL_CACHE_GET` against `SPRING_MAP_REPOSITORY`, in the rows below the issue's targets), "
-                + "Satchel is the faster. Closing the 2× on `open` would mean not reading the cookie or not verifying it, "
+                + "compare again. Closing the 2× on `open` would mean not reading the cookie or not verifying it, "
                 + "which is the point of it; the issue's orientation figure for Spring (≈ 2.2 µs) did not reproduce here.";
         static final String OPEN_VS_TOMCAT = "Tomcat's figure is a `ConcurrentHashMap.get` and three timestamps: "
                 + "its connector has already parsed the cookie (not counted), it validates nothing (the id is the whole "
@@ -505,21 +798,18 @@ public final class Report {
                 + "attribute), strip the field prefix without a `substring`, and build the record's sorted arrays "
                 + "directly instead of through a `TreeMap`.";
         static final String REDIS_PUT = "`put` builds a `ChangeSet` (copies of the change maps) and the script "
-                + "arguments, sends the same `EVALSHA` — and then decodes and re-validates the whole hash the script "
-                + "returns (`{1, old principal, HGETALL}`), a full `get`'s decoding (note above), where raw Jedis reads "
-                + "nothing. To close it: have `apply.lua` return only the new version and last access when the stored "
-                + "version was the base version (no other writer in between) and merge the change into the record the "
-                + "session already holds; return the full hash only otherwise.";
-        static final String REDIS_VS_SPRING = "Both sides wait for one loopback round trip per call, and on this "
-                + "shared VM that round trip varies several-fold between runs (compare raw Jedis's `HGETALL` across "
-                + "runs): the slower the round trip, the closer any ratio gets to 1. Satchel's own share is small — its "
-                + "`get` and `put` are within the 1.2× of raw Jedis issuing the same commands in the same run (rows "
-                + "above) — so nothing on Satchel's side is left to remove; Spring's extra cost (JDK serialization of "
-                + "every value, Lettuce's asynchronous pipeline behind a synchronous call) is what the ratio measures. "
-                + "Where the target is missed inside the error bars, a quieter machine decides it.";
+                + "arguments and sends the same `EVALSHA`; when another writer changed the session in between, it also "
+                + "decodes the whole hash the script returns, where raw Jedis reads nothing. The B/op column shows "
+                + "what Satchel adds; to close a gap, cut the copies of the change maps.";
+        static final String REDIS_VS_SPRING = "Both sides wait for one loopback round trip per call, and the slower "
+                + "the round trip on this shared VM, the closer any ratio gets to 1. Satchel's own share is what the "
+                + "raw-Jedis rows above measure; Spring's extra cost (JDK serialization of every value, Lettuce's "
+                + "asynchronous pipeline behind a synchronous call) is what this ratio measures.";
         static final String ID_SCALING = "Each `SessionIds` stripe is a DRBG instance; two threads should get two "
                 + "stripes (picked by thread id). If two threads do not give more ids per second than one, the two "
-                + "threads landed on one stripe or the machine had no free core during the run (see its load average).";
+                + "threads landed on one stripe or the machine had no free core during the run (see the other "
+                + "processes' share above).";
+
         private Reasons() {}
     }
 }

@@ -40,6 +40,9 @@ public abstract class StoreBenchmark {
     /** The client of the implementation the subclass's {@code @Param} names, empty. */
     protected abstract StoreClient open() throws Exception;
 
+    /** Called at the end of setup, once the store is filled: nothing by default. */
+    protected void ready() {}
+
     /** Each thread walks the picks from its own random start and keeps its own working copies. */
     @State(Scope.Thread)
     public static class ThreadState {
@@ -57,6 +60,7 @@ public abstract class StoreBenchmark {
         }
         store.populated();
         picks = Zipf.picks(sessions, 44);
+        ready();
     }
 
     @TearDown

@@ -1,41 +1,128 @@
 package dev.satchel.benchmarks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.satchel.spi.SessionCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReportTest {
 
-    private static Report.Result result(String benchmark, String method, int threads, String impl, double score, double alloc) {
-        String json = "{\"jmhVersion\":\"1.37\",\"benchmark\":\"dev.satchel.benchmarks." + benchmark + "." + method + "\","
-                + "\"mode\":\"avgt\",\"threads\":" + threads + ",\"forks\":1,\"jdkVersion\":\"17\",\"vmName\":\"VM\","
-                + "\"vmVersion\":\"1\",\"warmupIterations\":3,\"warmupTime\":\"1 s\",\"measurementIterations\":5,"
-                + "\"measurementTime\":\"1 s\",\"params\":{\"impl\":\"" + impl + "\"},"
-                + "\"primaryMetric\":{\"score\":" + score + ",\"scoreError\":1.5,\"scoreUnit\":\"ns/op\"},"
-                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":" + alloc + ",\"scoreUnit\":\"B/op\"}}}";
-        return Report.Result.of(SessionCodec.jsonMapper().readTree(json));
+    private static final String META = "{\"kind\":\"%s\",\"rounds\":%d,\"contextRounds\":3,\"commit\":\"%s\",\"cores\":2,"
+            + "\"cpu\":\"CPU\",\"memoryBytes\":1073741824,\"os\":\"Linux\",\"jdk\":\"JDK 17\",\"command\":\"benchmarks/run\","
+            + "\"folder\":\"benchmarks/results/x\",\"started\":\"2026-12-01T10:00:00Z\",\"finished\":\"2026-12-01T10:20:00Z\","
+            + "\"measuringSeconds\":1200,\"machineAtStart\":{\"load\":[%s,0.5,0.4]},\"machineAtEnd\":{\"load\":[1.9,1.2,0.8]},"
+            + "\"machine\":{\"idle\":0.3,\"steal\":0.01,\"ours\":0.5,\"others\":%s},\"plan\":[]}";
+
+    private static Report.Run run(String kind, String commit, double loadAtStart, double others, List<Report.ForkResult> forks) {
+        int rounds = forks.stream().mapToInt(f -> f.round).max().orElse(1);
+        String json = String.format(java.util.Locale.ROOT, META, kind, rounds, commit, loadAtStart, others);
+        return new Report.Run(PairedRun.JSON.readTree(json), forks, null);
+    }
+
+    /** {@code scores[r]} is the score of round r + 1. */
+    private static void add(List<Report.ForkResult> forks, String benchmark, String method, int threads, String impl,
+            double alloc, double... scores) {
+        for (int r = 0; r < scores.length; r++) {
+            forks.add(new Report.ForkResult(r + 1, true, benchmark, method, threads, impl, scores[r], "ns/op", alloc, 0.1, 0,
+                    "java -jar x " + impl));
+        }
+    }
+
+    private static List<Report.ForkResult> hotPath() {
+        List<Report.ForkResult> forks = new ArrayList<>();
+        // The floor moves 2× between rounds; open stays 1.05–1.15× of it in every round.
+        add(forks, "HotPathBenchmark", "readOnly", 1, "FLOOR", 0, 1000, 2000, 1000, 1500, 1200);
+        add(forks, "HotPathBenchmark", "readOnly", 1, "SATCHEL_OPEN", 24, 1100, 2100, 1150, 1650, 1300);
+        // Spring ÷ open: 1.8 to 2.2: straddles 2.
+        add(forks, "HotPathBenchmark", "readOnly", 1, "SPRING_MAP_REPOSITORY", 900, 1980, 4620, 2070, 3300, 2340);
+        // Tomcat ÷ open: well under 1 in every round.
+        add(forks, "HotPathBenchmark", "readOnly", 1, "TOMCAT_STANDARD_MANAGER", 0, 400, 700, 420, 600, 500);
+        return forks;
     }
 
     @Test
-    void marksEachTargetMetOrMissedFromRatiosOfTheSameRun() {
-        List<Report.Result> results = new ArrayList<>();
-        results.add(result("HotPathBenchmark", "readOnly", 1, "SATCHEL_OPEN", 110, 56));
-        results.add(result("HotPathBenchmark", "readOnly", 1, "FLOOR", 100, 0));
-        results.add(result("HotPathBenchmark", "readOnly", 1, "SPRING_MAP_REPOSITORY", 150, 900));
-        results.add(result("RedisStoreBenchmark", "get", 1, "SATCHEL", 30, 9000));
-        results.add(result("RedisStoreBenchmark", "get", 1, "JEDIS_RAW", 20, 3000));
-        String md = new Report.Writer(results, null, WritePressure.measure(), "quick", "0.5 0.4 0.3", "java -jar x",
-                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)).render();
+    void judgesEachTargetOnTheSpreadOfItsPerRoundRatios() {
+        Map<String, Report.Verdict> verdicts = Report.targets(run("full", "abc", 0.2, 0.1, hotPath()), WritePressure.measure())
+                .stream().collect(Collectors.toMap(t -> t.name, t -> t.verdict));
 
-        assertTrue(md.contains("| cached `open` within 1.2× the floor (1 thread) | 110 vs 100 ns: 1.10× the floor | **met** |"), md);
-        assertTrue(md.contains("| `open` at least 2× faster than Spring `findById` (1t) | 1.36× faster (110 vs 150 ns) | **missed**"), md);
-        assertTrue(md.contains("`open`: at most one small allocation (≤ 64 B/op) (1t) | 56 B/op | **met**"), md);
-        assertTrue(md.contains("Redis `get` within 1.2× raw Jedis `HGETALL` (1t) | 30.00 vs 20.00 µs: 1.50× | **missed**, by 30 % of raw |"), md);
-        assertTrue(md.contains("write pressure: ≤ 1 write per touch interval per session"), md);
-        assertTrue(md.contains("| SPRING_MAP_REPOSITORY | 150 | 1.50 | 900 | 1.50 | 1.36 |"), md);
-        assertTrue(md.contains("| load average when the run started (1, 5, 15 min) | 0.5 0.4 0.3 |"), md);
+        assertEquals(Report.Verdict.MET, verdicts.get("cached `open` ≤ 1.2× the floor (1 thread)"));
+        assertEquals(Report.Verdict.NOT_DECIDED, verdicts.get("`open` ≥ 2× faster than Spring `findById` (1 thread)"));
+        assertEquals(Report.Verdict.MISSED, verdicts.get("`open` faster than Tomcat's find-access-release (1 thread)"));
+        assertEquals(Report.Verdict.MET, verdicts.get("`open` allocates at most one small object, ≤ 64 B/op (1 thread)"));
+        assertEquals(Report.Verdict.MET, verdicts.get("write pressure: ≤ 1 write per touch interval per session (Spring: one per request)"));
+    }
+
+    @Test
+    void aRatioIsTakenWithinEachRoundNotBetweenMediansOfDifferentRounds() {
+        Report.Spread r = Report.Spread.ofRatios(hotPath().stream().filter(f -> f.impl.equals("SATCHEL_OPEN"))
+                        .collect(Collectors.toMap(f -> f.round, f -> f)),
+                hotPath().stream().filter(f -> f.impl.equals("FLOOR")).collect(Collectors.toMap(f -> f.round, f -> f)), 1);
+        assertEquals(5, r.n);
+        assertEquals(1.05, r.min, 1e-9);
+        assertEquals(1.15, r.max, 1e-9);
+        assertEquals(1.1, r.median, 1e-9);
+        assertEquals("1.10 (1.05–1.15)", r.ratioText());
+    }
+
+    @Test
+    void fewerThanThreePairsDecideNothing() {
+        List<Report.ForkResult> forks = new ArrayList<>();
+        add(forks, "HotPathBenchmark", "readOnly", 1, "FLOOR", 0, 1000, 1000);
+        add(forks, "HotPathBenchmark", "readOnly", 1, "SATCHEL_OPEN", 24, 1000, 1010);
+        Map<String, Report.Verdict> verdicts = Report.targets(run("full", "abc", 0.2, 0.1, forks), WritePressure.measure())
+                .stream().collect(Collectors.toMap(t -> t.name, t -> t.verdict));
+        assertEquals(Report.Verdict.NOT_DECIDED, verdicts.get("cached `open` ≤ 1.2× the floor (1 thread)"));
+    }
+
+    @Test
+    void aQuickRunJudgesNoTarget() {
+        List<Report.Target> targets = Report.targets(run("quick", "abc", 0.2, 0.1, hotPath()), WritePressure.measure());
+        assertTrue(targets.stream().allMatch(t -> t.verdict == Report.Verdict.NOT_JUDGED));
+    }
+
+    @Test
+    void thePageShowsSpreadsMachineStateAndThePreviousRunsVerdicts() {
+        List<Report.ForkResult> earlier = hotPath();
+        earlier.removeIf(f -> f.impl.equals("TOMCAT_STANDARD_MANAGER"));
+        String md = new Report.Writer(run("full", "new", 1.4, 0.3, hotPath()), run("full", "old", 0.1, 0.1, earlier),
+                WritePressure.measure()).render();
+
+        assertTrue(md.contains("| cached `open` ≤ 1.2× the floor (1 thread) | `open` ÷ floor 1.10 (1.05–1.15), 5 pairs; "
+                + "medians 1,300 vs 1,200 ns/op | **met** | **met** |"), md);
+        assertTrue(md.contains("| `open` faster than Tomcat's find-access-release (1 thread) | Tomcat ÷ `open` ") , md);
+        assertTrue(md.contains("| **missed** | (not measured) |"), md);
+        assertTrue(md.contains("the same verdict on 4 of 5 targets; different on `open` faster than Tomcat's"), md);
+        assertTrue(md.contains("| SATCHEL_OPEN | 1,300 | 1,100–2,100 | 5 | 24 | 1.10 (1.05–1.15) |"), md);
+        assertTrue(md.contains("| state | **disturbed**: other processes took 30 % of the CPU (over 25 %); "
+                + "load average 1.40 at the start (over 1.0 for 2 cores) |"), md);
+        assertTrue(md.contains("**Why `open` faster than Tomcat's find-access-release is missed"), md);
+        assertTrue(md.contains("*Not decided* means"), md);
+    }
+
+    @Test
+    void readsARunFolderWrittenByPairedRun(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("run.json"), String.format(java.util.Locale.ROOT, META, "full", 3, "c", 0.1, 0.1));
+        String jmh = "[{\"benchmark\":\"dev.satchel.benchmarks.HotPathBenchmark.readOnly\",\"threads\":1,"
+                + "\"params\":{\"impl\":\"FLOOR\"},\"primaryMetric\":{\"score\":950.5,\"scoreError\":\"NaN\",\"scoreUnit\":\"ns/op\"},"
+                + "\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":0.01,\"scoreUnit\":\"B/op\"}}}]";
+        Files.writeString(dir.resolve("forks.jsonl"), "{\"round\":2,\"judged\":true,\"benchmark\":\"HotPathBenchmark\","
+                + "\"method\":\"readOnly\",\"threads\":1,\"impl\":\"FLOOR\",\"command\":\"java -jar x\","
+                + "\"machine\":{\"idle\":0.4,\"steal\":\"NaN\",\"ours\":0.5,\"others\":0.1},\"jmh\":" + jmh + "}\n");
+
+        Report.Run run = Report.Run.load(dir);
+
+        Report.ForkResult f = run.forks.get(0);
+        assertEquals(2, f.round);
+        assertEquals(950.5, f.score, 1e-9);
+        assertEquals(0.01, f.allocPerOp, 1e-9);
+        assertTrue(Double.isNaN(f.steal));
+        assertEquals("ns/op", f.unit);
     }
 }
