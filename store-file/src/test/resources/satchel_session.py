@@ -2,13 +2,17 @@
 
 The store-file README shows this code; PythonInteropTest runs it against files the Java store writes.
 
-    python3 satchel_session.py modify STORE SID   # count += 1 and from = "python", under the session's lock
-    python3 satchel_session.py create STORE       # a new session; prints its id
-    python3 satchel_session.py show STORE SID     # prints the stored document
-    python3 satchel_session.py hold STORE SID     # holds the session's lock until a line arrives
+    python3 satchel_session.py modify STORE SID        # count += 1 and from = "python", under the session's lock
+    python3 satchel_session.py create STORE [NAME]     # a new session (with principal NAME); prints its id
+    python3 satchel_session.py login STORE SID NAME    # sets the principal ("-": clears it), keeping the index right
+    python3 satchel_session.py remove STORE SID        # deletes the session and its index entry
+    python3 satchel_session.py show STORE SID          # prints the stored document
+    python3 satchel_session.py hold STORE SID          # holds the session's lock until a line arrives
 """
 import base64
+import errno
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -76,6 +80,60 @@ def write(store, doc):
     os.utime(path, (time.time(), expires_at(doc) / 1000))
 
 
+def principal_folder(store, principal):
+    """STORE/principals/<h[:2]>/<h>, h the hex SHA-256 of the principal's UTF-8 (a lone surrogate as '?')."""
+    h = hashlib.sha256(principal.encode("utf-8", "replace")).hexdigest()
+    return os.path.join(store, "principals", h[:2], h)
+
+
+def index_add(store, principal, sid):
+    """Adds session sid's index entry under principal. Hold the session's lock; call BEFORE the file names it."""
+    folder = principal_folder(store, principal)
+    for attempt in range(5):
+        for level in (os.path.dirname(os.path.dirname(folder)), os.path.dirname(folder), folder):
+            try:
+                os.mkdir(level, 0o700)
+            except FileExistsError:
+                pass
+        try:
+            fd = os.open(os.path.join(folder, file_name(sid)), os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except FileNotFoundError:
+            continue  # another writer removed the folder as empty just now: create it again
+        os.close(fd)
+        dfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)  # the entry is on disk before the session file names the principal
+        finally:
+            os.close(dfd)
+        return
+    raise OSError(errno.ENOENT, "principal index folder keeps vanishing")
+
+
+def index_remove(store, principal, sid):
+    """Removes session sid's index entry under principal, then the folder if empty. Hold the session's lock;
+    call AFTER the session file stopped naming the principal (changed, cleared or deleted)."""
+    folder = principal_folder(store, principal)
+    try:
+        os.unlink(os.path.join(folder, file_name(sid)))
+    except FileNotFoundError:
+        pass
+    try:
+        os.rmdir(folder)
+    except OSError as e:
+        if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
+            raise
+
+
+def save(store, doc, stored_principal):
+    """Writes doc, whose stored version named stored_principal (None: none or new), keeping the index right."""
+    principal = doc["principal"]
+    if principal is not None and principal != stored_principal:
+        index_add(store, principal, doc["id"])
+    write(store, doc)
+    if stored_principal is not None and stored_principal != principal:
+        index_remove(store, stored_principal, doc["id"])
+
+
 def new_id():
     return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode("ascii")
 
@@ -86,7 +144,8 @@ def new_session(idle_timeout_ms=30 * 60 * 1000):
             "idleTimeoutMs": idle_timeout_ms, "deadline": None, "principal": None, "version": 1, "attrs": {}}
 
 
-def main(command, store, sid=None):
+def main(command, store, *args):
+    sid = args[0] if args else None
     if command == "modify":
         with SessionLock(store, sid):
             doc = read(store, sid)
@@ -94,13 +153,31 @@ def main(command, store, sid=None):
             doc["attrs"]["from"] = "python"
             doc["lastAccess"] = max(doc["lastAccess"], int(time.time() * 1000))
             doc["version"] += 1
-            write(store, doc)
+            write(store, doc)  # the principal is unchanged: the index stays as it is
     elif command == "create":
         doc = new_session()
         doc["attrs"] = {"greeting": "hej från Python 🐍", "numbers": [1, 2.5, None, True], "big": 2 ** 63 - 1}
+        doc["principal"] = args[0] if args else None
         with SessionLock(store, doc["id"]):
-            write(store, doc)
+            if os.path.lexists(path_of(store, doc["id"])):
+                raise SystemExit("id taken")  # never overwrite
+            save(store, doc, None)
         print(doc["id"])
+    elif command == "login":
+        with SessionLock(store, sid):
+            doc = read(store, sid)
+            stored_principal = doc["principal"]
+            doc["principal"] = None if args[1] == "-" else args[1]
+            doc["lastAccess"] = max(doc["lastAccess"], int(time.time() * 1000))
+            doc["version"] += 1
+            save(store, doc, stored_principal)
+    elif command == "remove":
+        with SessionLock(store, sid):
+            doc = read(store, sid)
+            if doc is not None:
+                os.unlink(path_of(store, sid))
+                if doc["principal"] is not None:
+                    index_remove(store, doc["principal"], sid)
     elif command == "show":
         print(json.dumps(read(store, sid), ensure_ascii=False))
     elif command == "hold":

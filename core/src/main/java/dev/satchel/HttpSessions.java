@@ -6,8 +6,12 @@ import dev.satchel.spi.SessionRecord;
 import dev.satchel.spi.StoreSessionManager;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +49,23 @@ import org.slf4j.LoggerFactory;
  * rotated session, a cookie signed with an older key, a sliding {@code Max-Age}, or a session that was
  * invalidated or has disappeared (an expiring cookie).
  *
+ * <p><b>Events.</b> {@linkplain SessionListener Listeners} hear a session stored for the first time, its id
+ * rotated, and its end — invalidated here, or expired where the manager's sweeper says which sessions it
+ * removed ({@link ExpiryEvents}). A listener that throws is logged; it never stops or undoes the operation.
+ *
  * <p>Thread-safe; one instance serves every request. Never logs a cookie, id, randval, digest or key.
  */
 public final class HttpSessions {
 
     /** The most well-formed candidate cookies tried from one header, each costing one store lookup. */
     public static final int MAX_CANDIDATES = 4;
+
+    /**
+     * The most characters {@link #openFromHeaders} and {@link #findFromHeaders} read from a request's
+     * {@code Cookie} headers together (32 Ki, four times what Tomcat and Jetty accept for a whole request
+     * head by default); more is treated as no cookie, so an oversized header costs no store lookup.
+     */
+    public static final int MAX_COOKIE_HEADER_CHARS = 32 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpSessions.class);
     /** {@code sid!digest}. */
@@ -63,6 +78,8 @@ public final class HttpSessions {
     private final Duration absoluteTimeout;
     private final double touchThreshold;
     private final Clock clock;
+    /** Registered on the builder, then by {@link #subscribe}; iterated on every event, changed rarely. */
+    private final CopyOnWriteArrayList<SessionListener> listeners;
 
     private HttpSessions(Builder b) {
         this.manager = b.manager;
@@ -72,6 +89,11 @@ public final class HttpSessions {
         this.absoluteTimeout = b.absoluteTimeout;
         this.touchThreshold = b.touchThreshold;
         this.clock = b.clock;
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        if (manager instanceof ExpiryEvents expiring) {
+            // Held for the manager's lifetime: this instance lives as long as the manager it serves.
+            expiring.onExpired(expired -> fire(expired, null, SessionListener.Reason.EXPIRED));
+        }
     }
 
     /** Starts configuring; a manager and signing keys are required. */
@@ -107,6 +129,60 @@ public final class HttpSessions {
     }
 
     /**
+     * Returns the session the request's cookie names if it verifies, and never creates one: for code that
+     * only asks whether a request has a session (a servlet's {@code getSession(false)}).
+     *
+     * @param cookieHeader the raw {@code Cookie} request header, or {@code null} when there is none
+     * @return the verified session, or empty (no cookie, or one that does not verify; see the class comment)
+     * @throws SessionStoreException if the manager fails while loading
+     */
+    public Optional<Session> find(String cookieHeader) {
+        return cookieHeader == null ? Optional.empty() : Optional.ofNullable(findVerified(cookieHeader));
+    }
+
+    /**
+     * Like {@link #open(String)} for a request that carries several {@code Cookie} headers (HTTP/2 may
+     * split the cookies over several), read in order as if joined with {@code "; "}. When they hold more
+     * than {@link #MAX_COOKIE_HEADER_CHARS} characters together they are treated as no cookie (logged at
+     * debug): a new session.
+     *
+     * @param cookieHeaders the request's {@code Cookie} header values in order, read once; {@code null}
+     *     elements are skipped
+     * @throws SessionStoreException if the manager fails while loading
+     */
+    public Session openFromHeaders(Iterable<String> cookieHeaders) {
+        Session found = findVerified(cookieHeaders);
+        return found != null ? found : newSession();
+    }
+
+    /**
+     * Like {@link #find(String)} for several {@code Cookie} headers, with the size guard of
+     * {@link #openFromHeaders}.
+     *
+     * @throws SessionStoreException if the manager fails while loading
+     */
+    public Optional<Session> findFromHeaders(Iterable<String> cookieHeaders) {
+        return Optional.ofNullable(findVerified(cookieHeaders));
+    }
+
+    /**
+     * Adds {@code listener} to those this instance notifies, until the returned subscription is closed:
+     * for an integration (a servlet filter, a framework adapter) handed an {@code HttpSessions} it did
+     * not build. Applications usually register theirs with {@link Builder#addListener}.
+     */
+    public Invalidations.Subscription subscribe(SessionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(listener);
+        AtomicBoolean open = new AtomicBoolean(true);
+        // Idempotent: a second close must not remove another registration of the same listener.
+        return () -> {
+            if (open.getAndSet(false)) {
+                listeners.remove(listener);
+            }
+        };
+    }
+
+    /**
      * Saves what the request did to {@code session} and returns the {@code Set-Cookie} header value to
      * send, if the client's cookie must change (see the class comment).
      *
@@ -125,6 +201,7 @@ public final class HttpSessions {
                 return Optional.empty();
             }
             LOG.trace("Stored a new session");
+            fire(session, null, null);
             return Optional.of(cookieFor(session));
         }
         boolean write = session.isModified() || touchDue(session.record());
@@ -179,6 +256,7 @@ public final class HttpSessions {
         manager.remove(old.id());
         session.setCookieOutdated(true);
         LOG.debug("Rotated a session id");
+        fire(session, old.id(), null);
         return true;
     }
 
@@ -196,11 +274,66 @@ public final class HttpSessions {
      * @throws SessionStoreException if the manager fails
      */
     public void invalidate(Session session) {
+        boolean announce = !session.isNew() && !session.isInvalidated();
         if (!session.isNew()) {
             manager.remove(session.id());
         }
         session.markInvalidated();
         LOG.debug("Invalidated a session");
+        if (announce) {
+            fire(session, null, SessionListener.Reason.INVALIDATED);
+        }
+    }
+
+    /**
+     * Tells every listener: {@code created} when both arguments after the session are null, {@code idChanged}
+     * with {@code oldId}, {@code destroyed} with {@code reason}. A listener that throws is logged and the
+     * rest still hear it.
+     */
+    private void fire(Session session, String oldId, SessionListener.Reason reason) {
+        for (SessionListener l : listeners) {
+            try {
+                if (reason != null) {
+                    l.destroyed(session, reason);
+                } else if (oldId != null) {
+                    l.idChanged(session, oldId);
+                } else {
+                    l.created(session);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("A session listener failed; the operation it heard of went on", e);
+            }
+        }
+    }
+
+    /** The joined headers' first verifying candidate, or null; see {@link #openFromHeaders}. */
+    private Session findVerified(Iterable<String> headers) {
+        Objects.requireNonNull(headers, "cookieHeaders");
+        String first = null;
+        StringBuilder joined = null;
+        long total = 0;
+        for (String h : headers) {
+            if (h == null) {
+                continue;
+            }
+            total += first == null ? h.length() : h.length() + 2;
+            if (total > MAX_COOKIE_HEADER_CHARS) {
+                LOG.debug("Ignoring Cookie headers longer than {} characters together", MAX_COOKIE_HEADER_CHARS);
+                return null;
+            }
+            if (first == null) {
+                first = h;
+            } else {
+                if (joined == null) {
+                    joined = new StringBuilder((int) Math.min(total, MAX_COOKIE_HEADER_CHARS)).append(first);
+                }
+                joined.append("; ").append(h);
+            }
+        }
+        if (first == null) {
+            return null;
+        }
+        return findVerified(joined == null ? first : joined.toString());
     }
 
     private Session newSession() {
@@ -311,8 +444,18 @@ public final class HttpSessions {
         private Duration absoluteTimeout = StoreSessionManager.DEFAULT_ABSOLUTE_TIMEOUT;
         private double touchThreshold = 0.1;
         private Clock clock = Clock.systemUTC();
+        private final List<SessionListener> listeners = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Adds a listener to notify of sessions created, re-identified and destroyed (see
+         * {@link SessionListener}); may be called several times, listeners hear events in this order.
+         */
+        public Builder addListener(SessionListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
 
         /** The manager to load and save sessions with (required). */
         public Builder manager(SessionManager manager) {

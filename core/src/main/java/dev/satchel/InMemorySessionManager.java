@@ -4,6 +4,8 @@ import static dev.satchel.spi.BuilderRules.requireArgument;
 import static dev.satchel.spi.BuilderRules.requireNonNull;
 import static dev.satchel.spi.BuilderRules.requireUnset;
 
+import dev.satchel.spi.BuilderRules;
+import dev.satchel.spi.StoreMetrics;
 import dev.satchel.spi.StoreSessionManager;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,8 +38,16 @@ public final class InMemorySessionManager {
     public static final class Builder {
         private Clock clock;
         private Duration sweepInterval;
+        private StoreMetrics metrics;
 
         private Builder() {}
+
+        /** Where store operations are reported; default {@link StoreMetrics#NONE}. */
+        public Builder metrics(StoreMetrics metrics) {
+            requireUnset(this.metrics, "metrics");
+            this.metrics = requireNonNull(metrics, "metrics");
+            return this;
+        }
 
         /** The clock expiry is measured with; default {@link Clock#systemUTC()}. */
         public Builder clock(Clock clock) {
@@ -70,6 +80,9 @@ public final class InMemorySessionManager {
             }
             if (sweepInterval != null) {
                 b.sweepInterval(sweepInterval);
+            }
+            if (metrics != null) {
+                b.metrics(metrics);
             }
             return b.build();
         }

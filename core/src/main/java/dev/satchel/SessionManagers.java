@@ -1,6 +1,7 @@
 package dev.satchel;
 
 import dev.satchel.spi.SessionManagerProvider;
+import dev.satchel.spi.StoreMetrics;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -33,16 +34,23 @@ public final class SessionManagers {
         return open(uri, Clock.systemUTC());
     }
 
+    /** {@link #open(String, Clock, StoreMetrics)} without metrics. */
+    public static SessionManager open(String uri, Clock clock) {
+        return open(uri, clock, StoreMetrics.NONE);
+    }
+
     /**
-     * Opens the manager {@code uri} names.
+     * Opens the manager {@code uri} names, reading time from {@code clock} and reporting every store operation
+     * to {@code metrics}.
      *
      * @throws IllegalArgumentException if {@code uri} is not a URI, has no scheme, or no store module on the
      *     class path opens its scheme (the message lists those that do)
      * @throws SessionStoreException if the store cannot be opened
      */
-    public static SessionManager open(String uri, Clock clock) {
+    public static SessionManager open(String uri, Clock clock, StoreMetrics metrics) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(metrics, "metrics");
         URI parsed;
         try {
             parsed = new URI(uri);
@@ -60,7 +68,7 @@ public final class SessionManagers {
             throw new IllegalArgumentException("no Satchel store module for scheme '" + scheme.toLowerCase(Locale.ROOT)
                     + "' is on the class path; known: " + schemes());
         }
-        return provider.open(parsed, clock);
+        return provider.open(parsed, SessionManagerProvider.Context.of(clock, metrics));
     }
 
     /** The schemes the store modules on the class path open, sorted. */

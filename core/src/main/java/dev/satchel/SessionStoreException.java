@@ -1,5 +1,7 @@
 package dev.satchel;
 
+import dev.satchel.spi.UnreadableEntryException;
+
 /**
  * A session store failed to do what was asked. Unchecked: a web request cannot recover from it beyond
  * answering with an error, and every {@link SessionManager} method may throw it.

@@ -1,6 +1,7 @@
 package dev.satchel.benchmarks;
 
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.store.redis.RedisSessionManager;
 import java.io.IOException;
@@ -13,8 +14,8 @@ import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The floor under {@code RedisSessionManager}: the same commands on the same Jedis client (its own), with
- * nothing around them. {@code get} is {@code HGETALL} of the session's hash, returned undecoded; {@code put}
+ * The floor under {@code RedisSessionManager}: the same commands on a Jedis client of the same kind (RESP2,
+ * the same server), with nothing around them. {@code get} is {@code HGETALL} of the session's hash, returned undecoded; {@code put}
  * is {@code EVALSHA} of the store's own {@code apply.lua} with the arguments the store sends for a change
  * of one attribute, including the version it last saw (so the script answers as briefly as it does for
  * the store when nobody else wrote in between), its answer otherwise unread. The sessions are created by
@@ -22,7 +23,7 @@ import redis.clients.jedis.UnifiedJedis;
  */
 final class JedisRawClient implements StoreClient {
 
-    private final RedisSessionManager manager;
+    private final SessionManager manager;
     private final UnifiedJedis jedis;
     private final AutoCloseable cleanup;
     private final String[] ids;
@@ -33,14 +34,16 @@ final class JedisRawClient implements StoreClient {
     private final String sha;
 
     @SuppressWarnings("unchecked")
-    JedisRawClient(RedisSessionManager manager, int sessions, AutoCloseable cleanup) {
+    JedisRawClient(SessionManager manager, UnifiedJedis jedis, int sessions, AutoCloseable cleanup) {
         this.manager = manager;
-        this.jedis = manager.client();
+        this.jedis = jedis;
         this.cleanup = cleanup;
         this.ids = new String[sessions];
-        this.keys = new List[sessions];
+        @SuppressWarnings("unchecked") // a generic array: created raw, only ever holds List<String>
+        List<String>[] k = (List<String>[]) new List<?>[sessions];
+        this.keys = k;
         this.versions = new long[sessions];
-        this.channel = manager.namespace() + ":invalidations";
+        this.channel = RedisSessionManager.DEFAULT_NAMESPACE + ":invalidations";
         this.sha = jedis.scriptLoad(script("apply.lua"));
     }
 
@@ -51,7 +54,7 @@ final class JedisRawClient implements StoreClient {
         manager.put(s);
         ids[n] = s.id();
         versions[n] = SessionAccess.record(s).version();
-        keys[n] = Collections.singletonList(manager.namespace() + ":session:{" + s.id() + '}');
+        keys[n] = Collections.singletonList(RedisSessionManager.DEFAULT_NAMESPACE + ":session:{" + s.id() + '}');
     }
 
     @Override
@@ -89,10 +92,8 @@ final class JedisRawClient implements StoreClient {
 
     @Override
     public void close() throws Exception {
-        try {
+        try (AutoCloseable c = cleanup; UnifiedJedis j = jedis) {
             manager.close();
-        } finally {
-            cleanup.close();
         }
     }
 

@@ -1,8 +1,12 @@
 package dev.satchel.benchmarks;
 
+import dev.satchel.SessionManager;
 import dev.satchel.store.redis.RedisSessionManager;
 import java.time.Duration;
 import org.openjdk.jmh.annotations.Param;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
 
 /**
  * The Redis store next to raw Jedis issuing the same commands on the same client ({@code HGETALL}; the
@@ -42,7 +46,12 @@ public class RedisStoreBenchmark extends StoreBenchmark {
                 case SATCHEL:
                     return new SatchelStoreClient(satchel(redis), sessions, redis);
                 case JEDIS_RAW:
-                    return new JedisRawClient(satchel(redis), sessions, redis);
+                    return new JedisRawClient(satchel(redis), RedisClient.builder()
+                            .hostAndPort(redis.host(), redis.port())
+                            .clientConfig(DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2)
+                                    .connectionTimeoutMillis((int) STARVED.toMillis()).socketTimeoutMillis((int) STARVED.toMillis())
+                                    .build())
+                            .build(), sessions, redis);
                 case SPRING_SESSION:
                     return new SpringRedisClient(redis, sessions);
                 default:
@@ -66,7 +75,7 @@ public class RedisStoreBenchmark extends StoreBenchmark {
      * failed so), and a benchmark measures the speed of the answers, not the handling of their absence.
      * Lettuce's default command timeout, which the Spring peer keeps, is 60 s.
      */
-    private static RedisSessionManager satchel(RedisProcess redis) {
+    private static SessionManager satchel(RedisProcess redis) {
         return RedisSessionManager.builder().uri("redis://" + redis.host() + ":" + redis.port())
                 .connectTimeout(STARVED).socketTimeout(STARVED).poolWaitTimeout(STARVED).build();
     }

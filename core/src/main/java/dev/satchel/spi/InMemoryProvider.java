@@ -3,7 +3,6 @@ package dev.satchel.spi;
 import dev.satchel.InMemorySessionManager;
 import dev.satchel.SessionManager;
 import java.net.URI;
-import java.time.Clock;
 import java.util.Set;
 
 /** {@code memory:} — an {@link InMemorySessionManager}; takes no settings. */
@@ -18,11 +17,11 @@ public final class InMemoryProvider implements SessionManagerProvider {
     }
 
     @Override
-    public SessionManager open(URI uri, Clock clock) {
+    public SessionManager open(URI uri, Context context) {
         if (uri.getRawSchemeSpecificPart() != null && !uri.getRawSchemeSpecificPart().isEmpty()
                 && !uri.getRawSchemeSpecificPart().equals("/")) {
             throw new IllegalArgumentException("a memory: URI takes no path or settings");
         }
-        return InMemorySessionManager.builder().clock(clock).build();
+        return InMemorySessionManager.builder().clock(context.clock()).metrics(context.metrics()).build();
     }
 }

@@ -43,6 +43,8 @@ class PolicyManager implements SessionManager {
     private final UnreadableEntries unreadable = new UnreadableEntries();
     private final List<Consumer<Session>> expiryListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService sweeper;
+    /** The sweeper's one thread, once started: close() joins it, so no thread outlives the manager. */
+    private volatile Thread sweeperThread;
     private volatile boolean closed;
     private volatile boolean metricsFailed;
 
@@ -175,6 +177,10 @@ class PolicyManager implements SessionManager {
             try {
                 if (!sweeper.awaitTermination(10, TimeUnit.SECONDS)) {
                     LOG.warn("{}: a sweep pass was still running when the manager closed", name);
+                }
+                Thread t = sweeperThread;
+                if (t != null) {
+                    t.join(TimeUnit.SECONDS.toMillis(10));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -369,6 +375,7 @@ class PolicyManager implements SessionManager {
         ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "satchel-sweeper-" + name);
             t.setDaemon(true);
+            sweeperThread = t;
             return t;
         });
         long millis = Math.max(1, interval.toMillis());

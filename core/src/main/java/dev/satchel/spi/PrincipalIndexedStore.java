@@ -1,5 +1,7 @@
 package dev.satchel.spi;
 
+import dev.satchel.PrincipalIndex;
+import dev.satchel.SessionStoreException;
 import java.util.Collection;
 
 /**

@@ -1,5 +1,6 @@
 package dev.satchel.spi;
 
+import dev.satchel.Session;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;

@@ -1,5 +1,8 @@
 package dev.satchel.spi;
 
+import dev.satchel.Session;
+import dev.satchel.SessionManager;
+import dev.satchel.SigningKeys;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;

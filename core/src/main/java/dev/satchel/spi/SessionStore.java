@@ -1,5 +1,7 @@
 package dev.satchel.spi;
 
+import dev.satchel.SessionStoreException;
+
 /**
  * The I/O of one session store, and nothing else: a store keeps records and merges changes into them;
  * every decision — id validation, expiry and the clock, what to do with an unreadable entry, sweeping,

@@ -1,5 +1,7 @@
 package dev.satchel.spi;
 
+import dev.satchel.SessionStoreException;
+
 /**
  * Receives one call per store operation the manager performs, for metrics (Micrometer, say). The default,
  * {@link #NONE}, costs nothing: the manager does not even read the clock for it. The manager guards every

@@ -4,7 +4,13 @@ import static dev.satchel.spi.BuilderRules.requireArgument;
 import static dev.satchel.spi.BuilderRules.requireNonNull;
 import static dev.satchel.spi.BuilderRules.requireUnset;
 
+import dev.satchel.ExpiryEvents;
+import dev.satchel.HttpSessions;
+import dev.satchel.Invalidations;
+import dev.satchel.PrincipalIndex;
 import dev.satchel.SessionManager;
+import dev.satchel.SessionStoreException;
+import dev.satchel.SessionTooLargeException;
 import java.time.Clock;
 import java.time.Duration;
 

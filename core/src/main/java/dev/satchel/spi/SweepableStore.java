@@ -1,5 +1,6 @@
 package dev.satchel.spi;
 
+import dev.satchel.SessionStoreException;
 import java.util.function.Consumer;
 
 /**

@@ -2,7 +2,6 @@ package dev.satchel.demo;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,29 +15,37 @@ final class DemoOptions {
             "  --port N            port to listen on (default: $PORT, else 8080; 0 picks a free port)",
             "  --host ADDRESS      address to bind (default 127.0.0.1)",
             "  --dir PATH          folder for the sessions and the generated signing key (default ./satchel-data)",
-            "  --store URI         where sessions live; only file:PATH for now (same as --dir)",
+            "  --store URI         where sessions live (default file:./satchel-data, the same as --dir):",
+            "                      file:PATH, redis://[[user]:password@]host[:port][/db], rediss://...,",
+            "                      riak://host[:port][/types/TYPE][/buckets/BUCKET], or any scheme",
+            "                      a store module on the class path opens (memory:/,",
+            "                      postgresql://user:pw@host:5432/db?createSchema=true, mariadb://...)",
             "  --cache-size N      sessions kept in memory (default 10000)",
-            "  --max-staleness S   seconds a cached session is trusted before it is re-read (default 1800;",
-            "                      use 1 when several demo processes share one folder)",
+            "  --max-staleness S   seconds a cached session is trusted before it is re-read (default: 1800",
+            "                      for files, use 1 when several demo processes share one folder; else",
+            "                      the cache's own default)",
             "  --help              show this text");
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_HOST = "127.0.0.1";
     static final Path DEFAULT_DIR = Path.of("satchel-data");
     static final long DEFAULT_CACHE_SIZE = 10_000;
-    static final Duration DEFAULT_MAX_STALENESS = Duration.ofMinutes(30);
 
     final int port;
     final String host;
     final Path dir;
+    /** The {@code --store} URI; {@code file:} followed by {@link #dir} when none was given. */
+    final String store;
     final long cacheSize;
+    /** {@code null}: the store's default. */
     final Duration maxStaleness;
     final boolean help;
 
-    DemoOptions(int port, String host, Path dir, long cacheSize, Duration maxStaleness, boolean help) {
+    DemoOptions(int port, String host, Path dir, String store, long cacheSize, Duration maxStaleness, boolean help) {
         this.port = port;
         this.host = host;
         this.dir = dir;
+        this.store = store;
         this.cacheSize = cacheSize;
         this.maxStaleness = maxStaleness;
         this.help = help;
@@ -53,12 +60,13 @@ final class DemoOptions {
         Integer port = null;
         String host = DEFAULT_HOST;
         Path dir = null;
+        String store = null;
         long cacheSize = DEFAULT_CACHE_SIZE;
-        Duration staleness = DEFAULT_MAX_STALENESS;
+        Duration staleness = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
-                return new DemoOptions(DEFAULT_PORT, host, DEFAULT_DIR, cacheSize, staleness, true);
+                return new DemoOptions(DEFAULT_PORT, host, DEFAULT_DIR, null, cacheSize, staleness, true);
             }
             if (!option.startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument '" + printable(option) + "'");
@@ -81,7 +89,13 @@ final class DemoOptions {
                     dir = dir(dir, "--dir", value);
                     break;
                 case "--store":
-                    dir = dir(dir, "--store", storeDir(value));
+                    if (store != null) {
+                        throw new IllegalArgumentException("--store was already given");
+                    }
+                    store = store(value);
+                    if (store.startsWith("file:")) {
+                        dir = dir(dir, "--store", DemoStore.fileFolder(store));
+                    }
                     break;
                 case "--cache-size":
                     cacheSize = positive("--cache-size", value, Integer.MAX_VALUE);
@@ -97,7 +111,9 @@ final class DemoOptions {
             String fromEnv = env.get("PORT");
             port = fromEnv == null || fromEnv.isBlank() ? DEFAULT_PORT : port("PORT", fromEnv.trim());
         }
-        return new DemoOptions(port, host, dir == null ? DEFAULT_DIR : dir, cacheSize, staleness, false);
+        Path folder = dir == null ? DEFAULT_DIR : dir;
+        return new DemoOptions(port, host, folder, store == null ? "file:" + folder : store, cacheSize, staleness,
+                false);
     }
 
     private static int port(String name, String value) {
@@ -131,19 +147,15 @@ final class DemoOptions {
         return Path.of(value);
     }
 
-    /** The folder of a {@code file:} store URI; other stores are refused until the demo supports them. */
-    private static String storeDir(String uri) {
-        String lower = uri.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("file://")) {
-            return uri.substring("file://".length());
+    /** {@code uri} if its scheme names a store the demo knows ({@code file:} lowercased); never quoted back. */
+    private static String store(String uri) {
+        String scheme = DemoStore.scheme(uri);
+        if (!DemoStore.knows(scheme)) {
+            // Only the scheme is quoted: the rest may hold a password.
+            throw new IllegalArgumentException("--store " + (scheme.isEmpty() ? "needs a URI" : printable(scheme)
+                    + ": not a store this demo knows") + "; use " + DemoStore.forms());
         }
-        if (lower.startsWith("file:")) {
-            return uri.substring("file:".length());
-        }
-        int colon = uri.indexOf(':');
-        String scheme = colon > 0 ? uri.substring(0, colon) : uri;
-        throw new IllegalArgumentException("--store " + printable(scheme) + ": this demo only supports file: stores"
-                + " for now (for example --store file:./satchel-data); Redis, Riak and JDBC come later");
+        return scheme.equals("file") ? "file:" + uri.substring(5) : uri;
     }
 
     /** {@code s} shortened and with control characters replaced, safe to put in a log line. */

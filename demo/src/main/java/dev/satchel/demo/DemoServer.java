@@ -5,7 +5,6 @@ import dev.satchel.CookieSpec;
 import dev.satchel.HttpSessions;
 import dev.satchel.SigningKeys;
 import dev.satchel.store.caching.CachingSessionManager;
-import dev.satchel.store.file.FileBackedSessionManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,12 +24,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running demo: an {@link HttpServer} in front of {@link HttpSessions} over a
- * {@link CachingSessionManager} over a {@link FileBackedSessionManager}. Its data folder holds
- * {@code sessions/} (the file store) and {@code signing-key} (unless the key comes from the environment).
+ * {@link CachingSessionManager} over the store {@code --store} names ({@link DemoStore}). Its data folder
+ * holds {@code signing-key} (unless the key comes from the environment) and, for the file store,
+ * {@code sessions/}.
  */
 final class DemoServer implements AutoCloseable {
 
-    static final String COOKIE_NAME = "SID";
+    /**
+     * Named explicitly: the library's default name is meant for HTTPS ({@code __Host-} cookies must be
+     * Secure), and a name of its own keeps the demo's cookie apart from other apps on the same host (cookies
+     * do not tell ports apart).
+     */
+    static final String COOKIE_NAME = "satchel-demo";
+    /**
+     * The JDK server's switch for {@code TCP_NODELAY} on accepted connections, read once, when its
+     * configuration class initialises (at the first {@link HttpServer#create} in this JVM).
+     */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
 
@@ -63,12 +74,21 @@ final class DemoServer implements AutoCloseable {
             LOG.info("Serving plain HTTP on the loopback address {}: cookies are not marked Secure", options.host);
         }
         Clock clock = Clock.systemUTC();
-        CachingSessionManager manager = CachingSessionManager.over(FileBackedSessionManager.at(dir.resolve("sessions")))
+        DemoStore store = DemoStore.open(options.store, dir, clock);
+        CachingSessionManager.Builder cache = CachingSessionManager.over(store.manager)
                 .maximumSize(options.cacheSize)
-                .maxStaleness(options.maxStaleness)
                 .clock(clock)
-                .recordStats()
-                .build();
+                .recordStats();
+        Duration staleness = options.maxStaleness != null ? options.maxStaleness : store.defaultStaleness;
+        if (staleness != null) {
+            cache.maxStaleness(staleness);
+        }
+        CachingSessionManager manager = cache.build();
+        boolean noDelay = requestNoDelay();
+        if (!noDelay) {
+            LOG.warn("TCP_NODELAY is off (-D{}=false): each response on a kept-alive connection waits for the "
+                    + "client's delayed ACK, about 40 ms", NODELAY_PROPERTY);
+        }
         HttpServer server;
         ExecutorService workers = Executors.newFixedThreadPool(8, namedThreads());
         try {
@@ -79,7 +99,7 @@ final class DemoServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             server = HttpServer.create(new InetSocketAddress(address, options.port), 64);
-            server.createContext("/", new DemoHandler(sessions, manager, clock));
+            server.createContext("/", new DemoHandler(sessions, manager, store, clock, StaticFiles.load()));
             server.setExecutor(workers);
             server.start();
         } catch (IOException | RuntimeException e) {
@@ -88,8 +108,24 @@ final class DemoServer implements AutoCloseable {
             throw e;
         }
         LOG.info("Satchel demo listening on http://{}:{}/ with sessions in {}", options.host,
-                server.getAddress().getPort(), dir);
+                server.getAddress().getPort(), store.description);
         return new DemoServer(server, workers, manager);
+    }
+
+    /**
+     * Turns {@code TCP_NODELAY} on for the JDK server unless {@value #NODELAY_PROPERTY} was set explicitly,
+     * and says whether it is on. Without it a kept-alive connection (every browser's) waits about 40 ms per
+     * response: the JDK writes the headers and the body of a response separately, and Nagle's algorithm
+     * holds the body back until the client acknowledges the headers, which a client delays hoping to
+     * piggyback the ACK. Must run before the first {@link HttpServer} of this JVM is created: the JDK reads
+     * the property once. {@link Main} calls it first thing; {@link #start} calls it again for a demo started
+     * in-process.
+     */
+    static boolean requestNoDelay() {
+        if (System.getProperty(NODELAY_PROPERTY) == null) {
+            System.setProperty(NODELAY_PROPERTY, "true");
+        }
+        return Boolean.getBoolean(NODELAY_PROPERTY);
     }
 
     /** The port actually bound (useful with port 0). */

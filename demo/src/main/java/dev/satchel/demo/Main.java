@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the Satchel demo: {@code java -jar satchel-demo.jar [--port N] [--host ADDRESS] [--dir PATH]}
+ * Runs the Satchel demo: {@code java -jar satchel-demo.jar [--port N] [--host ADDRESS] [--dir PATH] [--store URI]}
  * ({@code --help} lists every option). Stops cleanly on Ctrl-C; exits with status 2 on a bad option and
  * 1 when it cannot start.
  */
@@ -17,6 +17,7 @@ public final class Main {
 
     /** Starts the demo and serves until the JVM is stopped. */
     public static void main(String[] args) {
+        DemoServer.requestNoDelay(); // before anything in this JVM can create an HttpServer
         DemoOptions options;
         try {
             options = DemoOptions.parse(args, System.getenv());
@@ -32,7 +33,9 @@ public final class Main {
         DemoServer server;
         try {
             server = DemoServer.start(options, System.getenv());
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // A bad key or store URI, an unwritable folder, a store that cannot be reached: the message
+            // says which (Satchel's messages never hold a password or a key).
             LOG.error("The demo cannot start: {}", e.toString());
             System.exit(1);
             return;

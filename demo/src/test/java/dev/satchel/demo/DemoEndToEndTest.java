@@ -62,8 +62,8 @@ class DemoEndToEndTest {
         return DemoServer.start(DemoOptions.parse(new String[] {"--port", "0", "--dir", data.toString()}, Map.of()), env);
     }
 
-    /** A response, its body and the value of the SID cookie it sets, if any. */
-    private record Reply(int status, String body, String setCookie) {
+    /** A response: status, body, the cookie it sets (if any) and its headers. */
+    private record Reply(int status, String body, String setCookie, java.net.http.HttpHeaders headers) {
         /** The new cookie value; {@code null} when the reply set none. */
         String cookie() {
             if (setCookie == null) {
@@ -76,67 +76,237 @@ class DemoEndToEndTest {
         boolean expiresCookie() {
             return setCookie != null && setCookie.contains("Max-Age=0");
         }
+
+        /** The form token of the page. */
+        String token() {
+            String marker = "name=\"csrf\" value=\"";
+            int at = body.indexOf(marker);
+            assertTrue(at >= 0, "the page has a form with a token: " + body);
+            return body.substring(at + marker.length(), body.indexOf('"', at + marker.length()));
+        }
+
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
     }
 
-    private Reply request(String method, String path, String cookie) throws Exception {
+    private Reply request(String method, String path, String cookieHeader, String contentType, String body)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demo.port() + path))
-                .timeout(TIMEOUT).method(method, HttpRequest.BodyPublishers.noBody());
-        if (cookie != null) {
-            b.header("Cookie", cookie);
+                .timeout(TIMEOUT).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (cookieHeader != null) {
+            b.header("Cookie", cookieHeader);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         Optional<String> setCookie = r.headers().firstValue("Set-Cookie");
         assertNoLeak(r.body());
-        return new Reply(r.statusCode(), r.body(), setCookie.orElse(null));
+        return new Reply(r.statusCode(), r.body(), setCookie.orElse(null), r.headers());
     }
 
-    private Reply get(String path, String sid) throws Exception {
-        return request("GET", path, sid == null ? null : "SID=" + sid);
+    private Reply request(String method, String path, String cookieHeader) throws Exception {
+        return request(method, path, cookieHeader, null, null);
+    }
+
+    private static String cookieHeader(String value) {
+        return value == null ? null : DemoServer.COOKIE_NAME + "=" + value;
+    }
+
+    private Reply get(String path, String cookie) throws Exception {
+        return request("GET", path, cookieHeader(cookie));
+    }
+
+    private Reply post(String path, String cookie, String form) throws Exception {
+        return request("POST", path, cookieHeader(cookie), "application/x-www-form-urlencoded", form);
+    }
+
+    /** Logs in on the session of {@code cookie} through the form of the page it was shown. */
+    private Reply login(String cookie, String token, String user) throws Exception {
+        return post("/login", cookie, "user=" + user + "&csrf=" + token);
     }
 
     private static void assertNoLeak(String body) {
-        assertFalse(body.contains("Exception") || body.contains("\tat ") || body.contains("dev.satchel"),
+        assertFalse(body.contains("Exception") || body.contains("\tat ") || body.contains("dev.satchel."),
                 "no stack trace or class name in a response: " + body);
     }
 
+    /** The randval the store holds for {@code sid}, read from its file. */
+    private String storedRandval(String sid) throws IOException {
+        String hex = java.util.HexFormat.of().formatHex(Base64.getUrlDecoder().decode(sid));
+        String json = Files.readString(data.resolve("sessions").resolve(hex.substring(0, 2)).resolve(hex + ".json"));
+        int at = json.indexOf("\"randval\":\"") + 11;
+        return json.substring(at, json.indexOf('"', at));
+    }
+
     @Test
-    @DisplayName("visit, revisit, count, login (new id, old refused), logout (cookie expired, old refused)")
+    @DisplayName("visit, revisit, count, login (new id shown, old refused), logout (cookie expired, document gone)")
     void fullWalkThrough() throws Exception {
         Reply first = get("/", null);
         assertEquals(200, first.status());
         assertTrue(first.body().contains("Hello, stranger!"));
         assertNotNull(first.cookie(), "the first visit stores something, so it sets a cookie");
+        assertTrue(first.setCookie().startsWith("satchel-demo="), "named explicitly: " + first.setCookie());
         assertTrue(first.setCookie().contains("HttpOnly"));
         assertTrue(first.setCookie().contains("SameSite=Lax"));
         assertFalse(first.setCookie().contains("Secure"), "plain HTTP on loopback: not Secure");
         String cookie = first.cookie();
+        String sid = cookie.substring(0, 22);
+        assertTrue(first.body().contains("<span class=\"sid\" id=\"cookie-sid\">" + sid + "</span>"),
+                "the cookie taken apart: " + first.body());
+        assertTrue(first.body().contains("<span class=\"digest\" id=\"cookie-digest\">" + cookie.substring(23)
+                + "</span>"));
+        assertTrue(first.body().contains("set by this response"));
+        assertTrue(first.body().contains("&quot;id&quot;:&quot;" + sid + "&quot;"), "the stored document is shown");
+        assertTrue(first.body().contains("&quot;randval&quot;:&quot;<mark class=\"secret\""), "randval masked");
+        assertFalse(first.body().contains(storedRandval(sid)), "the randval never leaves the server");
+        assertTrue(first.body().contains("id=\"cache-stats\""), "the cache counters");
 
         Reply again = get("/", cookie);
         assertTrue(again.body().contains("Welcome back. Your last visit was at "), again.body());
         assertTrue(again.body().contains(" from 127.0.0.1."), again.body());
+        assertTrue(again.body().contains("sent by your browser with this request"));
         assertNull(again.cookie(), "same session, no new cookie");
+        assertFalse(again.body().contains(storedRandval(sid)));
 
         assertTrue(get("/count", cookie).body().contains("counted 1 time."));
         assertTrue(get("/count", cookie).body().contains("counted 2 times."));
 
-        Reply login = get("/login?user=alice", cookie);
-        assertEquals(200, login.status());
-        assertTrue(login.body().contains("logged in as alice"));
+        Reply login = login(cookie, again.token(), "alice");
+        assertEquals(303, login.status(), login.body());
+        assertEquals("/", login.header("Location"));
         String loggedIn = login.cookie();
         assertNotNull(loggedIn);
-        assertNotEquals(cookie.substring(0, 22), loggedIn.substring(0, 22), "the session id changed");
+        String newSid = loggedIn.substring(0, 22);
+        assertNotEquals(sid, newSid, "the session id changed");
+        Reply home = get("/", loggedIn);
+        assertTrue(home.body().contains("Hello, <strong>alice</strong>!"), "the greeting names the user");
+        assertTrue(home.body().contains("Welcome back, alice."));
+        assertTrue(home.body().contains("<code id=\"id-before\"><s>" + sid + "</s></code></td><td>gone from the store"),
+                "the id before the login, gone: " + home.body());
+        assertTrue(home.body().contains("<code id=\"id-after\">" + newSid + "</code>"));
         assertTrue(get("/count", loggedIn).body().contains("counted 3 times."), "data kept across the rotation");
-        assertTrue(get("/", loggedIn).body().contains("Welcome back, alice."));
         Reply oldAfterLogin = get("/count", cookie);
         assertTrue(oldAfterLogin.body().contains("counted 1 time."), "the pre-login cookie is refused");
         assertNotEquals(cookie, oldAfterLogin.cookie());
 
-        Reply logout = get("/logout", loggedIn);
+        assertEquals(403, post("/logout", loggedIn, "csrf=" + again.token()).status(),
+                "the token from before the login is worthless after it");
+        Reply logout = post("/logout", loggedIn, "csrf=" + home.token());
         assertEquals(200, logout.status());
         assertTrue(logout.expiresCookie(), "logout expires the cookie: " + logout.setCookie());
+        assertTrue(logout.body().contains("Set-Cookie: " + Html.escape(logout.setCookie())), "the expiring cookie shown");
+        assertTrue(logout.body().contains("id=\"stored-gone\""), "the document is gone");
+        assertTrue(logout.body().contains("Hello, stranger!"));
         Reply afterLogout = get("/", loggedIn);
         assertTrue(afterLogout.body().contains("Hello, stranger!"), "the old cookie is refused");
+        assertTrue(afterLogout.body().contains("did not verify"), "and the page says so");
         assertNotEquals(loggedIn, afterLogout.cookie());
+    }
+
+    @Test
+    @DisplayName("the first visit after a login greets the user by name, never as a stranger (issue 10)")
+    void firstVisitAfterLoginNamesTheUser() throws Exception {
+        Reply counter = get("/count", null); // a session, but no visit yet
+        Reply login = login(counter.cookie(), counter.token(), "bob");
+        assertEquals(303, login.status());
+        Reply home = get("/", login.cookie());
+        assertTrue(home.body().contains("Welcome, bob! This is your first visit"), home.body());
+        assertFalse(home.body().contains("stranger"), home.body());
+        assertTrue(get("/count", login.cookie()).body().contains("Hello, <strong>bob</strong>!"), "on every page");
+        assertTrue(get("/nowhere", login.cookie()).body().contains("Hello, <strong>bob</strong>!"), "even a 404");
+    }
+
+    @Test
+    @DisplayName("login and logout only by POST with the session's token; everything else changes nothing")
+    void formsNeedTheirToken() throws Exception {
+        Reply page = get("/", null);
+        String cookie = page.cookie();
+        Reply viaGet = get("/login?user=alice", cookie);
+        assertEquals(405, viaGet.status());
+        assertEquals("POST", viaGet.header("Allow"));
+        assertEquals(405, get("/logout", cookie).status());
+        assertEquals(403, post("/login", cookie, "user=alice").status(), "no token");
+        assertEquals(403, post("/login", cookie, "user=alice&csrf=").status(), "an empty token");
+        String other = get("/", null).token();
+        assertEquals(403, post("/login", cookie, "user=alice&csrf=" + other).status(), "another session's token");
+        assertEquals(403, post("/login", null, "user=alice&csrf=" + page.token()).status(), "no session");
+        assertEquals(403, post("/logout", cookie, "csrf=" + other).status());
+        assertEquals(415, request("POST", "/login", cookieHeader(cookie), "text/plain",
+                "user=alice&csrf=" + page.token()).status());
+        assertEquals(415, request("POST", "/logout", cookieHeader(cookie)).status());
+        assertEquals(413, post("/login", cookie, "user=alice&csrf=" + page.token() + "&x=" + "a".repeat(5000)).status());
+        Reply still = get("/", cookie);
+        assertTrue(still.body().contains("Hello, stranger!"), "none of these logged anyone in");
+        assertTrue(still.body().contains("Welcome back."), "nor ended the session");
+        for (String bad : new String[] {"../../etc/passwd", "%2e%2e%2fetc", "a".repeat(33), "", ".hidden",
+                "%3Cscript%3Ealert(1)%3C%2Fscript%3E"}) {
+            Reply r = login(cookie, page.token(), bad);
+            assertEquals(400, r.status(), bad);
+            assertFalse(r.body().contains("<script>"), "nothing echoed unescaped");
+        }
+        assertEquals(400, post("/login", cookie, "csrf=" + page.token()).status(), "no user name");
+        assertEquals(303, login(cookie, page.token(), "alice").status(), "the token still works after refusals");
+    }
+
+    @Test
+    @DisplayName("HEAD is answered like GET, without the body; static files are served from the jar")
+    void headAndStaticFiles() throws Exception {
+        String cookie = get("/", null).cookie();
+        for (String path : new String[] {"/", "/count", "/stats", "/style.css", "/app.js", "/favicon.svg"}) {
+            Reply head = request("HEAD", path, cookieHeader(cookie));
+            assertEquals(200, head.status(), path);
+            assertEquals("", head.body(), path);
+            assertTrue(Integer.parseInt(head.header("Content-Length")) > 0, path + " says how long the body is");
+        }
+        Reply css = get("/style.css", null);
+        assertTrue(css.header("Content-Type").startsWith("text/css"), css.header("Content-Type"));
+        assertTrue(get("/app.js", null).header("Content-Type").startsWith("text/javascript"));
+        assertEquals("image/svg+xml", get("/favicon.svg", null).header("Content-Type"));
+        assertNull(css.setCookie(), "static files open no session");
+        assertEquals(405, request("POST", "/style.css", null).status());
+        assertEquals("GET, HEAD", request("DELETE", "/", null).header("Allow"));
+    }
+
+    @Test
+    @DisplayName("strict security headers; no inline script or style, nothing loaded from elsewhere")
+    void securityHeaders() throws Exception {
+        Reply home = get("/", null);
+        String csp = home.header("Content-Security-Policy");
+        assertEquals(DemoHandler.CONTENT_SECURITY_POLICY, csp);
+        assertTrue(csp.startsWith("default-src 'none'"));
+        assertFalse(csp.contains("unsafe"), csp);
+        assertEquals("nosniff", home.header("X-Content-Type-Options"));
+        assertEquals("no-store", home.header("Cache-Control"));
+        assertEquals("no-referrer", home.header("Referrer-Policy"));
+        assertFalse(home.body().contains(" style="), "no inline style");
+        assertFalse(home.body().contains("<style"), "no inline style");
+        assertEquals(1, home.body().split("<script", -1).length - 1, "one script");
+        assertTrue(home.body().contains("<script src=\"/app.js\" defer></script>"), "our own");
+        assertFalse(home.body().contains("http://") || home.body().contains("https://") || home.body().contains("//cdn"),
+                "nothing from elsewhere");
+        for (String path : new String[] {"/stats", "/style.css", "/nowhere"}) {
+            assertEquals(DemoHandler.CONTENT_SECURITY_POLICY, get(path, null).header("Content-Security-Policy"), path);
+        }
+    }
+
+    @Test
+    @DisplayName("--store with a scheme only a store module's provider knows (memory:): the codec's view of the record")
+    void storeFromAProvider() throws Exception {
+        demo.close();
+        demo = null;
+        Path keyOnly = data.resolve("memory");
+        demo = DemoServer.start(DemoOptions.parse(new String[] {"--port", "0", "--dir", keyOnly.toString(), "--store",
+                "memory:/"}, Map.of()), Map.of());
+        Reply first = get("/", null);
+        assertEquals(200, first.status());
+        assertTrue(first.body().contains("the record, as the codec encodes it"), first.body());
+        assertTrue(first.body().contains("&quot;randval&quot;:&quot;<mark class=\"secret\""), "randval masked");
+        assertTrue(first.body().contains("Sessions: the memory store,"), first.body());
+        assertTrue(get("/", first.cookie()).body().contains("Welcome back."));
+        assertFalse(Files.exists(keyOnly.resolve("sessions")), "nothing on disk but the key");
     }
 
     @Test
@@ -153,40 +323,36 @@ class DemoEndToEndTest {
         String otherSid = get("/count", null).cookie().substring(0, 22);
         String spliced = otherSid + cookie.substring(22); // someone else's id under this digest
         assertTrue(get("/count", spliced).body().contains("counted 1 time."));
+        assertTrue(get("/", tampered).body().contains("did not verify"));
     }
 
     @Test
     @DisplayName("hostile cookies, paths, parameters and methods get a clear 4xx or a new session")
     void hostileInput() throws Exception {
-        assertEquals(431, request("GET", "/", "SID=" + "A".repeat(100_000)).status());
-        assertTrue(request("GET", "/", "SID=!!!; SID=" + "x".repeat(80) + "; =;;; ;=").body().contains("stranger"));
-        assertTrue(request("GET", "/count", "SID=../../etc/passwd!abc").body().contains("counted 1 time."));
+        assertEquals(431, request("GET", "/", "satchel-demo=" + "A".repeat(100_000)).status());
+        assertTrue(request("GET", "/", "satchel-demo=!!!; satchel-demo=" + "x".repeat(80) + "; =;;; ;=").body()
+                .contains("Hello, stranger!"));
+        assertTrue(request("GET", "/count", "satchel-demo=../../etc/passwd!abc").body().contains("counted 1 time."));
         assertEquals(404, get("/../../etc/passwd", null).status());
         assertEquals(404, get("/%2e%2e/%2e%2e/etc/passwd", null).status());
         assertEquals(404, get("/count/../stats", null).status());
-        assertEquals(400, get("/login?user=../../etc/passwd", null).status());
-        assertEquals(400, get("/login?user=%2e%2e%2fetc", null).status());
-        assertEquals(400, get("/login?user=" + "a".repeat(33), null).status());
-        assertEquals(400, get("/login", null).status());
-        Reply script = get("/login?user=%3Cscript%3Ealert(1)%3C%2Fscript%3E", null);
-        assertEquals(400, script.status());
-        assertFalse(script.body().contains("<script>"));
+        assertEquals(404, get("/static/style.css", null).status());
         Reply wrong = request("DELETE", "/", null);
         assertEquals(405, wrong.status());
         assertEquals(405, request("PUT", "/count", null).status());
         assertEquals(405, request("POST", "/stats", null).status());
-        assertEquals(200, request("POST", "/logout", null).status());
     }
 
     @Test
     @DisplayName("raw garbage on the socket: control bytes and non-ASCII in the cookie, a broken request line")
     void rawGarbage() throws Exception {
-        String status = raw("GET / HTTP/1.1\r\nHost: x\r\nCookie: SID=\u00ff\u00fe\u0001\u0007garbage\r\nConnection: close\r\n\r\n");
+        String status = raw("GET / HTTP/1.1\r\nHost: x\r\nCookie: satchel-demo=\u00ff\u00fe\u0001\u0007garbage\r\n"
+                + "Connection: close\r\n\r\n");
         assertTrue(status.startsWith("HTTP/1.1 200"), status);
-        String many = raw("GET /count HTTP/1.1\r\nHost: x\r\n" + "Cookie: SID=a\r\n".repeat(50)
+        String many = raw("GET /count HTTP/1.1\r\nHost: x\r\n" + "Cookie: satchel-demo=a\r\n".repeat(50)
                 + "Connection: close\r\n\r\n");
         assertTrue(many.startsWith("HTTP/1.1 200"), many);
-        String badEscape = raw("GET /login?user=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        String badEscape = raw("GET /count?user=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(badEscape.startsWith("HTTP/1.1 400"), badEscape);
         String traversal = raw("GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         assertTrue(traversal.startsWith("HTTP/1.1 4"), traversal);

@@ -1,6 +1,7 @@
 package dev.satchel.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,11 +29,22 @@ class DemoOptionsTest {
         assertEquals("127.0.0.1", o.host);
         assertEquals(Path.of("satchel-data"), o.dir);
         assertEquals(10_000, o.cacheSize);
-        assertEquals(Duration.ofMinutes(30), o.maxStaleness);
+        assertEquals(null, o.maxStaleness, "the store's default");
+        assertEquals("file:satchel-data", o.store);
         assertEquals(9000, DemoOptions.parse(new String[0], Map.of("PORT", "9000")).port);
         assertEquals(9001, DemoOptions.parse(new String[] {"--port", "9001"}, Map.of("PORT", "9000")).port);
         assertEquals(Path.of("/tmp/x"), DemoOptions.parse(new String[] {"--store", "file:///tmp/x"}, Map.of()).dir);
         assertEquals(Path.of("rel"), DemoOptions.parse(new String[] {"--store", "file:rel"}, Map.of()).dir);
+        assertEquals("file:rel", DemoOptions.parse(new String[] {"--store", "FILE:rel"}, Map.of()).store);
+        DemoOptions redis = DemoOptions.parse(new String[] {"--store", "redis://h:1/2", "--dir", "keys"}, Map.of());
+        assertEquals("redis://h:1/2", redis.store);
+        assertEquals(Path.of("keys"), redis.dir, "the folder still holds the signing key");
+        assertEquals("riak://h", DemoOptions.parse(new String[] {"--store", "riak://h"}, Map.of()).store);
+        assertEquals("memory:/", DemoOptions.parse(new String[] {"--store", "memory:/"}, Map.of()).store,
+                "any scheme a store module on the class path opens");
+        assertTrue(DemoStore.forms().endsWith(", or memory:"), DemoStore.forms());
+        assertEquals(Duration.ofSeconds(5),
+                DemoOptions.parse(new String[] {"--max-staleness", "5"}, Map.of()).maxStaleness);
         assertTrue(DemoOptions.parse(new String[] {"--help"}, Map.of()).help);
     }
 
@@ -49,12 +61,51 @@ class DemoOptionsTest {
         assertEquals("--dir must name a folder", refusal("--dir", " "));
         assertEquals("--store: the folder was already given (use --dir or --store once)",
                 refusal("--dir", "a", "--store", "file:b"));
-        assertTrue(refusal("--store", "redis://user:secret@host:6379").startsWith(
-                "--store redis: this demo only supports file: stores"));
-        assertTrue(!refusal("--store", "redis://user:secret@host:6379").contains("secret"), "no credentials echoed");
+        assertEquals("--store ftp: not a store this demo knows; use " + DemoStore.forms(),
+                refusal("--store", "ftp://user:secret@host/x"));
+        assertTrue(!refusal("--store", "ftp://user:secret@host/x").contains("secret"), "no credentials echoed");
+        assertEquals("--store needs a URI; use " + DemoStore.forms(), refusal("--store", "/var/lib/sessions"));
+        assertEquals("--store was already given", refusal("--store", "redis://a", "--store", "redis://b"));
         assertEquals("PORT must be a whole number, was 'eighty'",
                 assertThrows(IllegalArgumentException.class,
                         () -> DemoOptions.parse(new String[0], Map.of("PORT", "eighty"))).getMessage());
+    }
+
+    @Test
+    @DisplayName("riak:// URIs: node, bucket type and bucket; anything else refused without quoting a password")
+    void riakUris(@TempDir Path dir) throws IOException {
+        DemoStore.Opener riak = DemoStore.SCHEMES.get("riak");
+        DemoStore s = riak.open("riak://127.0.0.1:1/types/t/buckets/b", dir, java.time.Clock.systemUTC());
+        s.manager.close();
+        assertEquals("Riak at http://127.0.0.1:1, bucket t/b", s.description);
+        s = riak.open("riak://localhost", dir, java.time.Clock.systemUTC());
+        s.manager.close();
+        assertEquals("Riak at http://localhost:8098, bucket sessions", s.description);
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> riak.open("riak://h/elsewhere", dir, java.time.Clock.systemUTC())).getMessage();
+        assertEquals("--store riak: the path must be [/types/TYPE][/buckets/BUCKET]", message);
+        message = assertThrows(IllegalArgumentException.class,
+                () -> riak.open("riak://user:secret@h", dir, java.time.Clock.systemUTC())).getMessage();
+        assertTrue(message.startsWith("--store riak: use riak://"), message);
+        assertFalse(message.contains("secret"));
+        message = assertThrows(IllegalArgumentException.class,
+                () -> riak.open("riak://user:secret@h/%zz", dir, java.time.Clock.systemUTC())).getMessage();
+        assertFalse(message.contains("secret"), message);
+    }
+
+    @Test
+    @DisplayName("the stored document is shown escaped, with every randval field masked and nothing else")
+    void masking() {
+        String json = Html.stored("x", new DemoStore.Stored("f", "{\"id\":\"a<b\",\"randval\":\"SECRET\","
+                + "\"attrs\":{\"note\":\"randval SECRET2\"}}", true));
+        assertFalse(json.contains("SECRET\""), json);
+        assertTrue(json.contains("randval SECRET2"), "text that only looks like the field stays");
+        assertTrue(json.contains("a&lt;b"), "escaped");
+        String hash = Html.stored("x", new DemoStore.Stored("HGETALL k", "id a\nrandval SECRET\na:note \"randval X\"\n",
+                false));
+        assertFalse(hash.contains("SECRET"), hash);
+        assertTrue(hash.contains("a:note &quot;randval X&quot;"), hash);
+        assertTrue(Html.stored("x", null).contains("id=\"stored-gone\""));
     }
 
     @Test
@@ -71,13 +122,19 @@ class DemoOptionsTest {
     }
 
     @Test
-    @DisplayName("HTML escaping and user names")
+    @DisplayName("HTML escaping, form fields and user names")
     void escapingAndNames() {
         assertEquals("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", Html.escape("<a href=\"x\">&'"));
-        assertEquals("alice", DemoHandler.userParameter("x=1&user=alice"));
-        assertEquals(null, DemoHandler.userParameter("user=.hidden"));
-        assertEquals(null, DemoHandler.userParameter("user=al%20ice"));
-        assertEquals(null, DemoHandler.userParameter("user=" + "a".repeat(2000)));
-        assertEquals(null, DemoHandler.userParameter(null));
+        assertEquals("alice", DemoHandler.field("x=1&user=alice&user=bob", "user"), "the first one counts");
+        assertEquals("al ice", DemoHandler.field("user=al%20ice", "user"));
+        assertEquals(null, DemoHandler.field("user=%zz", "user"), "a broken escape");
+        assertEquals(null, DemoHandler.field("username=alice", "user"));
+        assertEquals(null, DemoHandler.field("user=" + "a".repeat(5000), "user"));
+        assertEquals(null, DemoHandler.field(null, "user"));
+        assertTrue(DemoHandler.isUserName("alice.b_c-9"));
+        assertTrue(!DemoHandler.isUserName(".hidden"));
+        assertTrue(!DemoHandler.isUserName("al ice"));
+        assertTrue(!DemoHandler.isUserName("a".repeat(33)));
+        assertTrue(!DemoHandler.isUserName(""));
     }
 }

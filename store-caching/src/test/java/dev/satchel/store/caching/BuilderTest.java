@@ -2,14 +2,22 @@ package dev.satchel.store.caching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.ExpiryEvents;
 import dev.satchel.InMemorySessionManager;
 import dev.satchel.PrincipalIndex;
+import dev.satchel.Session;
+import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -92,6 +100,42 @@ class BuilderTest {
         try (CachingSessionManager indexed = CachingSessionManager.over(InMemorySessionManager.create()).build()) {
             assertTrue(indexed instanceof PrincipalIndex);
         }
+    }
+
+    @Test
+    @DisplayName("expiry events are offered exactly when the parent has them; each drops the cached record first")
+    void expiryEventsOnlyWhenTheParentHasThem() {
+        try (CachingSessionManager plain = builder().build()) {
+            assertFalse(plain instanceof ExpiryEvents);
+        }
+        MutableClock time = MutableClock.startingNow();
+        SessionManager memory = InMemorySessionManager.builder().clock(time).withoutBackgroundSweeper().build();
+        try (CachingSessionManager cache = CachingSessionManager.over(memory).clock(time).executor(Runnable::run)
+                .maxStaleness(Duration.ofHours(1)).build()) {
+            assertTrue(cache instanceof ExpiryEvents);
+            List<String> expired = new ArrayList<>();
+            ((ExpiryEvents) cache).onExpired(s -> {
+                assertNull(cache.cachedRecord(s.id()), "dropped from the cache before the listener runs");
+                expired.add(s.id());
+            });
+            Session s = cache.newSession();
+            s.setIdleTimeout(Duration.ofMinutes(1));
+            s.put("a", 1);
+            assertTrue(cache.put(s));
+            time.advance(Duration.ofMinutes(2));
+            assertEquals(1, StoreSessionManager.sweepNow(memory));
+            assertEquals(List.of(s.id()), expired);
+        }
+    }
+
+    @Test
+    @DisplayName("after close every call but close fails")
+    void closedMeansClosed() {
+        CachingSessionManager cache = builder().build();
+        cache.close();
+        assertThrows(IllegalStateException.class, () -> cache.get(SessionIds.newId()));
+        assertThrows(IllegalStateException.class, cache::newSession);
+        assertThrows(IllegalStateException.class, () -> cache.lookup("x".repeat(22), 0));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.satchel.store.caching;
 
 import dev.satchel.SessionManager;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.store.file.FileBackedSessionManager;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
@@ -24,7 +25,7 @@ class CachingOverFileTest extends SessionManagerContract {
     @TempDir
     Path dir;
 
-    private FileBackedSessionManager files;
+    private SessionManager files;
 
     @Override
     protected SessionManager createManager(Clock clock) {
@@ -54,7 +55,7 @@ class CachingOverFileTest extends SessionManagerContract {
 
             @Override
             public int sweepExpired() {
-                return files.sweep();
+                return StoreSessionManager.sweepNow(files);
             }
         };
     }

@@ -43,7 +43,11 @@ final class PathShardFolders extends ShardFolders {
 
     @Override
     Folder open(String shard) throws IOException {
-        Path folder = SessionFileNames.contained(root, shard);
+        return openAt(SessionFileNames.contained(root, shard), "shard folder " + shard);
+    }
+
+    /** Opens folder {@code folder} after checking it is one, not a link; {@code null} when missing. */
+    private Folder openAt(Path folder, String what) throws IOException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(folder, BasicFileAttributes.class, NOFOLLOW_LINKS);
@@ -51,7 +55,7 @@ final class PathShardFolders extends ShardFolders {
             return null;
         }
         if (!attributes.isDirectory()) {
-            throw notAFolder(shard, attributes);
+            throw notAFolder(what, attributes);
         }
         return new PathFolder(folder);
     }
@@ -68,6 +72,16 @@ final class PathShardFolders extends ShardFolders {
 
         private Path file(String name) {
             return SessionFileNames.contained(dir, name);
+        }
+
+        @Override
+        Path path() {
+            return dir;
+        }
+
+        @Override
+        Folder openChild(String name) throws IOException {
+            return openAt(file(name), "a folder of the principal index");
         }
 
         @Override
@@ -120,6 +134,15 @@ final class PathShardFolders extends ShardFolders {
         @Override
         void unlink(String name) throws IOException {
             Files.delete(file(name));
+        }
+
+        @Override
+        void removeFolder(String name) throws IOException {
+            Path folder = file(name);
+            if (!Files.isDirectory(folder, NOFOLLOW_LINKS)) {
+                throw new NoSuchFileException("no folder by that name");
+            }
+            Files.delete(folder); // a folder swapped for a link since the check: the link itself goes
         }
 
         @Override

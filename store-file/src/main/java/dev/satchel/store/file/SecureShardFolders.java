@@ -41,15 +41,24 @@ final class SecureShardFolders extends ShardFolders {
 
     @Override
     Folder open(String shard) throws IOException {
-        Path name = Path.of(SessionFileNames.requirePlainName(shard));
+        return openIn(rootHandle, SessionFileNames.requirePlainName(shard), root, "shard folder " + shard);
+    }
+
+    /**
+     * Opens folder {@code name} of the folder open as {@code parent} (at {@code parentPath}), not following a
+     * link; {@code null} when missing. {@code what} names it in a failure.
+     */
+    private SecureFolder openIn(SecureDirectoryStream<Path> parent, String name, Path parentPath, String what)
+            throws IOException {
+        Path relative = Path.of(name);
         try {
-            return new SecureFolder(rootHandle.newDirectoryStream(name, NOFOLLOW_LINKS));
+            return new SecureFolder(parent.newDirectoryStream(relative, NOFOLLOW_LINKS), parentPath.resolve(name));
         } catch (NoSuchFileException e) {
             return null;
         } catch (FileSystemException e) {
             BasicFileAttributes attributes;
             try {
-                attributes = rootHandle.getFileAttributeView(name, BasicFileAttributeView.class, NOFOLLOW_LINKS)
+                attributes = parent.getFileAttributeView(relative, BasicFileAttributeView.class, NOFOLLOW_LINKS)
                         .readAttributes();
             } catch (IOException again) {
                 e.addSuppressed(again);
@@ -58,7 +67,7 @@ final class SecureShardFolders extends ShardFolders {
             if (attributes.isDirectory()) {
                 throw e;
             }
-            throw notAFolder(shard, attributes);
+            throw notAFolder(what, attributes);
         }
     }
 
@@ -69,9 +78,21 @@ final class SecureShardFolders extends ShardFolders {
 
     private final class SecureFolder extends Folder {
         private final SecureDirectoryStream<Path> handle;
+        private final Path path;
 
-        SecureFolder(SecureDirectoryStream<Path> handle) {
+        SecureFolder(SecureDirectoryStream<Path> handle, Path path) {
             this.handle = handle;
+            this.path = path;
+        }
+
+        @Override
+        Path path() {
+            return path;
+        }
+
+        @Override
+        Folder openChild(String name) throws IOException {
+            return openIn(handle, name, path, "a folder of the principal index");
         }
 
         @Override
@@ -126,6 +147,11 @@ final class SecureShardFolders extends ShardFolders {
         @Override
         void unlink(String name) throws IOException {
             handle.deleteFile(Path.of(name));
+        }
+
+        @Override
+        void removeFolder(String name) throws IOException {
+            handle.deleteDirectory(Path.of(name));
         }
 
         @Override

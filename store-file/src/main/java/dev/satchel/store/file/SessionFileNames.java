@@ -79,13 +79,26 @@ final class SessionFileNames {
         if (fileName.length() != BASE_LENGTH + SESSION_SUFFIX.length() || !fileName.endsWith(SESSION_SUFFIX)) {
             return null;
         }
-        for (int i = 0; i < BASE_LENGTH; i++) {
-            char c = fileName.charAt(i);
+        return idOfBase(fileName, BASE_LENGTH);
+    }
+
+    /**
+     * The session id whose base name is {@code name} — how a principal index entry is named — or {@code null}
+     * when {@code name} is not a base name (32 lowercase hex digits).
+     */
+    static String sessionIdOfBase(String name) {
+        return name.length() == BASE_LENGTH ? idOfBase(name, BASE_LENGTH) : null;
+    }
+
+    /** The id whose base name is the first {@code length} characters of {@code name}, or {@code null}. */
+    private static String idOfBase(String name, int length) {
+        for (int i = 0; i < length; i++) {
+            char c = name.charAt(i);
             if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
                 return null;
             }
         }
-        return BASE64URL.encodeToString(HEX.parseHex(fileName, 0, BASE_LENGTH));
+        return BASE64URL.encodeToString(HEX.parseHex(name, 0, length));
     }
 
     /**

@@ -18,8 +18,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 
 /**
- * How the manager reaches the shard folders of its directory without ever following a symbolic link
- * out of it. Two ways, chosen once at start:
+ * How the store reaches the folders of its directory — the session shard folders and the folders of the
+ * principal index below them — without ever following a symbolic link out of it. Two ways, chosen once at
+ * start:
  *
  * <ul>
  *   <li>{@link SecureShardFolders} (Linux, macOS): every operation goes through directory handles
@@ -62,11 +63,7 @@ abstract class ShardFolders implements Closeable {
         if (folder != null) {
             return folder;
         }
-        try {
-            Files.createDirectory(SessionFileNames.contained(root, shard), folderAttributes);
-        } catch (FileAlreadyExistsException e) {
-            // created meanwhile by another thread or process; open() below checks what it is
-        }
+        createFolder(SessionFileNames.contained(root, shard));
         folder = open(shard);
         if (folder == null) {
             throw new NoSuchFileException("shard folder " + shard + " vanished right after its creation");
@@ -74,11 +71,50 @@ abstract class ShardFolders implements Closeable {
         return folder;
     }
 
-    /** The failure for a shard folder name that holds a link or a file instead of a folder. */
-    static FileSystemException notAFolder(String shard, BasicFileAttributes found) {
-        return new FileSystemException(null, null, "shard folder " + shard + " is "
-                + (found.isSymbolicLink() ? "a symbolic link" : "not a directory")
+    /**
+     * Opens folder {@code name} inside {@code parent}, creating it (mode {@code 0700} on POSIX) when missing.
+     * The new folder is created by path, after {@code parent} was opened without following links; it is then
+     * opened relative to {@code parent}, so a link raced into its place is refused, not followed.
+     *
+     * @return the folder, and whether this call created it, as {@link Folder#created()}
+     */
+    final Folder openOrCreate(Folder parent, String name) throws IOException {
+        Folder folder = parent.child(name);
+        if (folder != null) {
+            return folder;
+        }
+        boolean created = createFolder(SessionFileNames.contained(parent.path(), name));
+        folder = parent.child(name);
+        if (folder == null) {
+            throw new NoSuchFileException("a folder of the store vanished right after its creation");
+        }
+        folder.created = created;
+        return folder;
+    }
+
+    /** Creates folder {@code path}; {@code false} when it exists already. */
+    private boolean createFolder(Path path) throws IOException {
+        try {
+            Files.createDirectory(path, folderAttributes);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false; // created meanwhile by another thread or process; opening it checks what it is
+        }
+    }
+
+    /** The failure for a folder name ({@code what}: which folder) that holds a link or a file instead. */
+    static NotAFolderException notAFolder(String what, BasicFileAttributes found) {
+        return new NotAFolderException(what + " is " + (found.isSymbolicLink() ? "a symbolic link" : "not a directory")
                 + ", and the store follows no links out of its directory");
+    }
+
+    /** A link or a file where the store expects one of its folders. */
+    static final class NotAFolderException extends FileSystemException {
+        private static final long serialVersionUID = 1L;
+
+        NotAFolderException(String reason) {
+            super(null, null, reason);
+        }
     }
 
     /**
@@ -104,6 +140,16 @@ abstract class ShardFolders implements Closeable {
      * follows a link at that name. Not thread-safe; closed after one operation.
      */
     abstract static class Folder implements Closeable {
+
+        private static final byte[] EMPTY = new byte[0];
+
+        /** Set by {@link ShardFolders#openOrCreate(Folder, String)} when it created this folder. */
+        private boolean created;
+
+        /** Whether this folder was created by the call that opened it. */
+        final boolean created() {
+            return created;
+        }
 
         /** Attributes of {@code name}, not following a link, or {@code null} when there is no such file. */
         final BasicFileAttributes attributes(String name) throws IOException {
@@ -156,9 +202,19 @@ abstract class ShardFolders implements Closeable {
             }
         }
 
-        /** Sets the last-modified time of {@code name}, not following a link. */
+        /**
+         * Creates empty file {@code name} (mode {@code 0600} on POSIX), unflushed.
+         *
+         * @throws java.nio.file.FileAlreadyExistsException if it exists
+         * @throws NoSuchFileException if this folder was deleted since it was opened
+         */
+        final void createEmpty(String name) throws IOException {
+            writeNew(name, EMPTY, false);
+        }
+
+        /** Sets the last-modified time of {@code name}, not following a link; its access time stays. */
         final void setModifiedTime(String name, FileTime time) throws IOException {
-            setTimes(SessionFileNames.requirePlainName(name), time, FileTime.fromMillis(System.currentTimeMillis()));
+            setTimes(SessionFileNames.requirePlainName(name), time, null);
         }
 
         /** Renames {@code from} to {@code to} in one atomic step, replacing {@code to} if it exists. */
@@ -174,6 +230,33 @@ abstract class ShardFolders implements Closeable {
         final void delete(String name) throws IOException {
             unlink(SessionFileNames.requirePlainName(name));
         }
+
+        /**
+         * Deletes folder {@code name} if it is empty.
+         *
+         * @return {@code false} when it is not empty or not there
+         */
+        final boolean deleteIfEmpty(String name) throws IOException {
+            try {
+                removeFolder(SessionFileNames.requirePlainName(name));
+                return true;
+            } catch (java.nio.file.DirectoryNotEmptyException | NoSuchFileException e) {
+                return false;
+            }
+        }
+
+        /**
+         * Opens folder {@code name} inside this one, not following a link.
+         *
+         * @return the folder, or {@code null} when there is none by that name
+         * @throws IOException if it cannot be opened, or is a symbolic link or not a directory
+         */
+        final Folder child(String name) throws IOException {
+            return openChild(SessionFileNames.requirePlainName(name));
+        }
+
+        /** This folder's path (for creating folders in it, which no directory handle can do). */
+        abstract Path path();
 
         /** The names in this folder. Called at most once per opened folder. */
         abstract List<String> names() throws IOException;
@@ -192,5 +275,9 @@ abstract class ShardFolders implements Closeable {
         abstract void move(String from, String to) throws IOException;
 
         abstract void unlink(String name) throws IOException;
+
+        abstract void removeFolder(String name) throws IOException;
+
+        abstract Folder openChild(String name) throws IOException;
     }
 }

@@ -33,6 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       using {@code fcntl.lockf} — respects.</li>
  * </ol>
  *
+ * <p>One more byte, {@link #INDEX_REBUILD} (4096, just past the stripes), is taken the same way by whoever
+ * rebuilds the principal index, so two processes never rebuild it at once.
+ *
  * <p>The lock file never grows: locks beyond the end of a file are allowed, and nothing is written to it.
  * It is opened once per JVM and store directory, shared by every manager over that directory (the table is
  * keyed by the file's identity, so two paths to one directory share it) and closed when the last one
@@ -50,12 +53,15 @@ final class StripeLocks {
     /** Open lock tables by lock-file identity. Guarded by itself. */
     private static final Map<Object, StripeLocks> OPEN = new HashMap<>();
 
+    /** The lock byte of a principal index rebuild: the one after the last stripe. */
+    static final int INDEX_REBUILD = SessionFileNames.STRIPES;
+
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Object identity;
     private final AsynchronousFileChannel lockFile;
-    private final ReentrantLock[] stripes = new ReentrantLock[SessionFileNames.STRIPES];
+    private final ReentrantLock[] stripes = new ReentrantLock[SessionFileNames.STRIPES + 1];
     /** Managers using this table. Guarded by {@link #OPEN}. */
     private int users;
 
@@ -98,7 +104,7 @@ final class StripeLocks {
     }
 
     /**
-     * Takes stripe {@code stripe}, waiting at most {@code timeoutNanos} in all.
+     * Takes stripe {@code stripe} (or {@link #INDEX_REBUILD}), waiting at most {@code timeoutNanos} in all.
      *
      * @return the held stripe; closing it releases it
      * @throws SessionStoreTimeoutException if the stripe stayed held by another thread or process
@@ -132,7 +138,7 @@ final class StripeLocks {
                 lock = lockFile.tryLock(stripe, 1, false);
             } catch (IOException e) {
                 throw new SessionStoreException("locking a session in " + SessionFileNames.LOCK_FILE + " failed: "
-                        + FileBackedSessionManager.describe(e), FileBackedSessionManager.redacted(e));
+                        + IoFailures.describe(e), IoFailures.redacted(e));
             }
             if (lock != null) {
                 return lock;
@@ -182,7 +188,7 @@ final class StripeLocks {
                 lock.release();
             } catch (IOException e) {
                 throw new SessionStoreException("unlocking a session in " + SessionFileNames.LOCK_FILE + " failed: "
-                        + FileBackedSessionManager.describe(e), FileBackedSessionManager.redacted(e));
+                        + IoFailures.describe(e), IoFailures.redacted(e));
             } finally {
                 local.unlock();
             }

@@ -1,9 +1,13 @@
 package dev.satchel.store.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +39,68 @@ final class ChildProcess {
     /** Starts {@code command}, its standard error merged into its output. */
     static Process start(List<String> command) throws IOException {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /**
+     * Starts every command, waits until each has printed {@code ready}, then releases them all at once with a
+     * line on their standard input — so that child processes race each other from the first step.
+     */
+    static List<Process> startTogether(List<List<String>> commands) throws IOException {
+        List<Process> started = new ArrayList<>();
+        try {
+            for (List<String> command : commands) {
+                started.add(start(command));
+            }
+            for (Process p : started) {
+                assertEquals("ready", firstLine(p));
+            }
+            for (Process p : started) {
+                OutputStream in = p.getOutputStream();
+                in.write('\n');
+                in.flush();
+            }
+            return started;
+        } catch (IOException | RuntimeException | Error e) {
+            started.forEach(Process::destroyForcibly);
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for every process to end with status 0 having printed {@code done}; fails the test, showing the
+     * output, otherwise. Kills what is still running when it fails.
+     */
+    static void awaitDone(List<Process> processes, Duration timeout) throws IOException, InterruptedException {
+        try {
+            for (Process p : processes) {
+                String output = text(p.getInputStream().readAllBytes());
+                assertTrue(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS), "child still running; output:\n" + output);
+                assertEquals(0, p.exitValue(), () -> "child failed; output:\n" + output);
+                assertTrue(output.contains("done"), output);
+            }
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /**
+     * Starts {@code command}, waits for its first line to be {@code announcement}, lets it run {@code pauseMillis}
+     * more, then kills it with SIGKILL (no shutdown hook, no {@code finally} runs in it) and waits for its end.
+     */
+    static void killWhileRunning(List<String> command, String announcement, long pauseMillis) throws Exception {
+        Process p = start(command);
+        try {
+            assertEquals(announcement, firstLine(p), "the child started");
+            Thread.sleep(pauseMillis);
+        } finally {
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** The first line {@code p} prints. */
+    static String firstLine(Process p) throws IOException {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
     }
 
     /**

@@ -2,19 +2,12 @@ package dev.satchel.store.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.SessionStoreTimeoutException;
-import dev.satchel.spi.SessionAccess;
+import dev.satchel.SessionManager;
 import dev.satchel.testkit.MutableClock;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -26,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Several managers and several processes over one directory. */
+/** Several managers over one directory in one JVM; {@link CrossProcessIT} has several processes. */
 class ConcurrencyTest {
 
     @TempDir
@@ -38,7 +31,7 @@ class ConcurrencyTest {
     void twoManagersOverOneDirectoryInThreadsLoseNoIncrement() throws Exception {
         int threads = 4;
         int rounds = 150;
-        try (FileBackedSessionManager first = open(); FileBackedSessionManager second = open()) {
+        try (SessionManager first = open(); SessionManager second = open()) {
             Session s = first.newSession();
             s.put("start", true);
             assertTrue(first.put(s));
@@ -48,7 +41,7 @@ class ConcurrencyTest {
                 List<Future<?>> done = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
                     int me = t;
-                    FileBackedSessionManager mine = t % 2 == 0 ? first : second;
+                    SessionManager mine = t % 2 == 0 ? first : second;
                     done.add(pool.submit(() -> {
                         together.await();
                         for (int r = 0; r < rounds; r++) {
@@ -74,108 +67,8 @@ class ConcurrencyTest {
     }
 
     @Test
-    void twoProcessesIncrementingDifferentAttributesLoseNothing() throws Exception {
-        int count = 300;
-        String sid;
-        long createdVersion;
-        try (FileBackedSessionManager manager = FileBackedSessionManager.at(dir)) {
-            Session s = manager.newSession();
-            s.put("start", true);
-            assertTrue(manager.put(s));
-            sid = s.id();
-            createdVersion = SessionAccess.record(s).version();
-        }
-        List<Process> workers = new ArrayList<>();
-        try {
-            for (String attribute : List.of("a", "b")) {
-                workers.add(ChildProcess.start(ChildProcess.java(IncrementWorker.class, dir.toString(), sid, attribute,
-                        Integer.toString(count))));
-            }
-            List<BufferedReader> outputs = new ArrayList<>();
-            for (Process worker : workers) {
-                BufferedReader out = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8));
-                assertEquals("ready", out.readLine());
-                outputs.add(out);
-            }
-            for (Process worker : workers) {
-                OutputStream in = worker.getOutputStream();
-                in.write('\n');
-                in.flush();
-            }
-            for (int i = 0; i < workers.size(); i++) {
-                StringBuilder all = new StringBuilder();
-                for (String line; (line = outputs.get(i).readLine()) != null; ) {
-                    all.append(line).append('\n');
-                }
-                assertTrue(workers.get(i).waitFor(2, TimeUnit.MINUTES));
-                assertEquals(0, workers.get(i).exitValue(), all.toString());
-                assertTrue(all.toString().contains("done"), all.toString());
-            }
-        } finally {
-            workers.forEach(Process::destroyForcibly);
-        }
-        try (FileBackedSessionManager manager = FileBackedSessionManager.at(dir)) {
-            Session loaded = manager.get(sid).orElseThrow();
-            assertEquals(count, loaded.get("a"));
-            assertEquals(count, loaded.get("b"));
-            assertEquals(createdVersion + 2L * count, SessionAccess.record(loaded).version(), "every put made one version");
-        }
-    }
-
-    @Test
-    void aLockHeldByAnotherProcessMakesAWriteTimeOutButNotARead() throws Exception {
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).clock(clock)
-                .withoutBackgroundSweeper().lockTimeout(Duration.ofMillis(300)).build()) {
-            Session s = manager.newSession();
-            s.put("a", 1);
-            assertTrue(manager.put(s));
-            int stripe = SessionFileNames.stripeOf(SessionFileNames.baseName(s.id()));
-            Session copy = manager.get(s.id()).orElseThrow();
-            copy.put("a", 2);
-            Process holder = ChildProcess.start(ChildProcess.java(LockFileChild.class, "hold", dir.toString(),
-                    Integer.toString(stripe)));
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-                assertEquals("locked", out.readLine());
-                long start = System.nanoTime();
-                assertThrows(SessionStoreTimeoutException.class, () -> manager.put(copy));
-                long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertTrue(waited >= 300 && waited < 5000, "waited " + waited + " ms");
-                assertEquals(1, manager.get(s.id()).orElseThrow().get("a"), "reads take no lock");
-                holder.getOutputStream().write('\n');
-                holder.getOutputStream().flush();
-                assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
-            } finally {
-                holder.destroyForcibly();
-            }
-            assertTrue(manager.put(copy), "free again");
-            assertEquals(2, manager.get(s.id()).orElseThrow().get("a"));
-        }
-    }
-
-    @SuppressWarnings("try") // a resource held for its block, never referenced in it
-    @Test
-    void closingOneOfTwoManagersOverOneDirectoryKeepsTheOthersLocks() throws Exception {
-        FileBackedSessionManager first = open();
-        try (FileBackedSessionManager second = open()) {
-            StripeLocks table = StripeLocks.open(dir.resolve(SessionFileNames.LOCK_FILE));
-            try (StripeLocks.Held held = table.acquire(7, TimeUnit.SECONDS.toNanos(5))) {
-                assertEquals("busy", probe(7));
-                first.close(); // must not close the lock file the others still hold locks through
-                assertEquals("busy", probe(7));
-            } finally {
-                table.release();
-            }
-            assertEquals("free", probe(7));
-            Session s = second.newSession();
-            s.put("a", 1);
-            assertTrue(second.put(s), "the second manager still works");
-        }
-    }
-
-    @Test
     void aRemoveWinsOverRacingPuts() throws Exception {
-        try (FileBackedSessionManager manager = open()) {
+        try (SessionManager manager = open()) {
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
                 for (int round = 0; round < 100; round++) {
@@ -209,12 +102,8 @@ class ConcurrencyTest {
         }
     }
 
-    private FileBackedSessionManager open() {
+    private SessionManager open() {
         return FileBackedSessionManager.builder(dir).clock(clock).withoutBackgroundSweeper().build();
     }
 
-    private String probe(int stripe) throws Exception {
-        return ChildProcess.run(ChildProcess.java(LockFileChild.class, "probe", dir.toString(), Integer.toString(stripe)),
-                Duration.ofSeconds(60)).trim();
-    }
 }

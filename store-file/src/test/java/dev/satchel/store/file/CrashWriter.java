@@ -1,5 +1,6 @@
 package dev.satchel.store.file;
 
+import dev.satchel.SessionManager;
 import dev.satchel.Session;
 import java.nio.file.Path;
 
@@ -16,7 +17,7 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         String sid = args[1];
         FileBackedSessionManager.Fsync mode = FileBackedSessionManager.Fsync.valueOf(args[2]);
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).fsync(mode)
+        try (SessionManager manager = FileBackedSessionManager.builder(dir).fsync(mode)
                 .withoutBackgroundSweeper().build()) {
             for (boolean announced = false; ; ) {
                 Session s = manager.get(sid).orElseThrow(() -> new AssertionError("session vanished"));

@@ -1,5 +1,7 @@
 package dev.satchel.store.file;
 
+import dev.satchel.spi.StoreSessionManager;
+import dev.satchel.SessionManager;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +17,7 @@ import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
+import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +57,7 @@ class HostileFilesTest {
         List<String> hostile = List.of("../canary", "../../canary", canary.toString(), "..%2fcanary", "%2e%2e%2fcanary",
                 "..\\canary", "AAAAAAAAAAAAAAAAAAAA\u0000A", "AAAAAAAAAAAAAAAAAAAA/A", "AAAAAAAAAAAAAAAAAAAAAB", ".", "..",
                 "", "00/000102030405060708090a0b0c0d0e0f.json", "A".repeat(10_000));
-        try (FileBackedSessionManager manager = open(dir, secure)) {
+        try (SessionManager manager = open(dir, secure)) {
             for (String id : hostile) {
                 assertTrue(manager.get(id).isEmpty());
                 assertFalse(manager.exists(id));
@@ -71,7 +74,7 @@ class HostileFilesTest {
     @ValueSource(booleans = {true, false})
     void aLinkInPlaceOfASessionFileIsNeverFollowed(boolean secure) throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session s = manager.newSession();
             s.put("a", 1);
             assertTrue(manager.put(s));
@@ -85,7 +88,7 @@ class HostileFilesTest {
             plantLink(file, outside);
             assertTrue(manager.get(s.id()).isEmpty(), "read through the link");
             assertTrue(Files.isSymbolicLink(Path.of(file + ".corrupt")), "the link itself was moved aside");
-            assertEquals(1, logs.warnings().size(), logs.warnings().toString());
+            assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
 
             plantLink(file, outside);
             stale.put("b", 2);
@@ -96,8 +99,9 @@ class HostileFilesTest {
             assertFalse(Files.exists(file, NOFOLLOW_LINKS));
 
             plantLink(file, outside);
-            manager.sweep();
-            assertFalse(Files.exists(file, NOFOLLOW_LINKS), "the sweeper moved the link aside");
+            Files.setLastModifiedTime(outside, FileTime.fromMillis(0)); // due, if the sweep followed the link
+            assertEquals(0, StoreSessionManager.sweepNow(manager));
+            assertTrue(Files.isSymbolicLink(file), "the sweep leaves an unreadable entry alone");
 
             assertArrayEquals(decoy, Files.readAllBytes(outside), "the link target is untouched");
         }
@@ -108,7 +112,7 @@ class HostileFilesTest {
     void aLinkInPlaceOfAShardFolderIsNeverFollowed(boolean secure) throws Exception {
         Path dir = tmp.resolve("store");
         Path outside = Files.createDirectory(tmp.resolve("outside"));
-        try (FileBackedSessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session s = manager.newSession();
             s.put("a", 1);
             String base = SessionFileNames.baseName(s.id());
@@ -124,8 +128,8 @@ class HostileFilesTest {
             assertFalse(e.getMessage().contains(base), "no session id, in any encoding, in a message");
             assertThrows(SessionStoreException.class, () -> manager.get(s.id()));
             assertThrows(SessionStoreException.class, () -> manager.remove(s.id()));
-            assertEquals(0, manager.sweep());
-            assertTrue(logs.warnings().stream().anyMatch(w -> w.contains("symbolic link")), logs.warnings().toString());
+            assertEquals(0, StoreSessionManager.sweepNow(manager));
+            assertTrue(LogLines.warnings(logs).stream().anyMatch(w -> w.contains("symbolic link")), LogLines.warnings(logs).toString());
 
             try (Stream<Path> left = Files.list(outside)) {
                 assertEquals(2, left.count(), "nothing written to or deleted from the link target");
@@ -153,7 +157,7 @@ class HostileFilesTest {
     /** Ways a session file can be unreadable. */
     enum Damage {
         TRUNCATED, GARBAGE, EMPTY, NUL_BYTES, NOT_A_SESSION, FUTURE_VERSION, ANOTHER_SESSIONS_RECORD, DIRECTORY,
-        OVERSIZED, FIFO
+        OVERSIZED, FIFO, FUTURE_VERSION_WITH_UNKNOWN_FIELDS
     }
 
     static Stream<Arguments> damages() {
@@ -167,33 +171,37 @@ class HostileFilesTest {
 
     @ParameterizedTest(name = "{0}, secure={1}")
     @MethodSource("damages")
-    void anUnreadableFileReadsAsAbsentIsLoggedOnceAndMovedAside(Damage damage, boolean secure) throws Exception {
+    void anUnreadableFileReadsAsAbsentIsLoggedOnceAndMovedAsideUnlessOfANewerFormat(Damage damage, boolean secure)
+            throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session good = manager.newSession();
             good.put("a", 1);
             assertTrue(manager.put(good));
             StoreFiles files = new StoreFiles(dir);
             String bad = SessionIds.newId();
             plant(files, bad, damage, good);
+            byte[] planted = contentOf(files, bad, damage);
 
             assertTrue(manager.get(bad).isEmpty());
             assertFalse(manager.exists(bad));
             assertTrue(manager.get(bad).isEmpty());
-            assertEquals(1, logs.warnings().size(), "logged once: " + logs.warnings());
-            assertFalse(Files.exists(files.fileOf(bad), NOFOLLOW_LINKS));
-            assertTrue(Files.exists(Path.of(files.fileOf(bad) + ".corrupt"), NOFOLLOW_LINKS));
+            assertEquals(1, LogLines.warnings(logs).size(), "logged once: " + LogLines.warnings(logs));
+            assertLeftOrMovedAside(files, bad, damage, planted);
             assertEquals(1, manager.get(good.id()).orElseThrow().get("a"), "other sessions are untouched");
+            assertEquals(0, StoreSessionManager.sweepNow(manager));
+            assertLeftOrMovedAside(files, bad, damage, planted);
             manager.remove(bad);
-            assertEquals(0, manager.sweep());
+            assertFalse(Files.exists(files.fileOf(bad), NOFOLLOW_LINKS), "remove deletes whatever is there");
         }
     }
 
     @ParameterizedTest(name = "{0}, secure={1}")
     @MethodSource("damages")
-    void aPutOnAnUnreadableFileWritesNothingAndMovesItAside(Damage damage, boolean secure) throws Exception {
+    void aPutOnAnUnreadableFileWritesNothingAndMovesItAsideUnlessOfANewerFormat(Damage damage, boolean secure)
+            throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             Session victim = manager.newSession();
             victim.put("a", 1);
             assertTrue(manager.put(victim));
@@ -201,31 +209,61 @@ class HostileFilesTest {
             StoreFiles files = new StoreFiles(dir);
             Files.delete(files.fileOf(victim.id()));
             plant(files, victim.id(), damage, null);
+            byte[] planted = contentOf(files, victim.id(), damage);
 
             copy.put("b", 2);
             assertFalse(manager.put(copy), "the session is treated as absent");
-            assertEquals(1, logs.warnings().size(), "logged once: " + logs.warnings());
-            assertTrue(Files.exists(Path.of(files.fileOf(victim.id()) + ".corrupt"), NOFOLLOW_LINKS));
+            assertEquals(1, LogLines.warnings(logs).size(), "logged once: " + LogLines.warnings(logs));
+            assertLeftOrMovedAside(files, victim.id(), damage, planted);
             assertTrue(manager.get(victim.id()).isEmpty());
         }
     }
 
     @ParameterizedTest(name = "{0}, secure={1}")
     @MethodSource("damages")
-    void theSweeperMovesUnreadableFilesAside(Damage damage, boolean secure) throws Exception {
+    void theSweepLeavesUnreadableFilesAlone(Damage damage, boolean secure) throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir, secure); CapturedLogs logs = new CapturedLogs()) {
+        try (SessionManager manager = open(dir, secure); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             StoreFiles files = new StoreFiles(dir);
             String bad = SessionIds.newId();
             plant(files, bad, damage, null);
             if (damage != Damage.FIFO) { // setting a time opens the file, which blocks on a FIFO
-                Files.setLastModifiedTime(files.fileOf(bad), FileTime.fromMillis(0));
+                Files.setLastModifiedTime(files.fileOf(bad), FileTime.fromMillis(0)); // due long ago
             }
-            assertEquals(0, manager.sweep());
-            assertEquals(1, logs.warnings().size(), "logged once: " + logs.warnings());
-            assertTrue(Files.exists(Path.of(files.fileOf(bad) + ".corrupt"), NOFOLLOW_LINKS));
-            assertEquals(0, manager.sweep());
-            assertEquals(1, logs.warnings().size());
+            byte[] planted = contentOf(files, bad, damage);
+            clock.advance(Duration.ofDays(1));
+            assertEquals(0, StoreSessionManager.sweepNow(manager));
+            assertEquals(List.of(), LogLines.warnings(logs));
+            assertTrue(Files.exists(files.fileOf(bad), NOFOLLOW_LINKS), "left where it is");
+            assertFalse(Files.exists(Path.of(files.fileOf(bad) + ".corrupt"), NOFOLLOW_LINKS));
+            if (planted != null) {
+                assertArrayEquals(planted, Files.readAllBytes(files.fileOf(bad)), "left as it was");
+            }
+        }
+    }
+
+    /** A newer-format file stays as it was; any other unreadable file has been moved aside. */
+    private static void assertLeftOrMovedAside(StoreFiles files, String sid, Damage damage, byte[] planted)
+            throws Exception {
+        Path file = files.fileOf(sid);
+        if (damage == Damage.FUTURE_VERSION || damage == Damage.FUTURE_VERSION_WITH_UNKNOWN_FIELDS) {
+            assertArrayEquals(planted, Files.readAllBytes(file), "a newer format is left untouched");
+            assertFalse(Files.exists(Path.of(file + ".corrupt"), NOFOLLOW_LINKS));
+        } else {
+            assertFalse(Files.exists(file, NOFOLLOW_LINKS));
+            assertTrue(Files.exists(Path.of(file + ".corrupt"), NOFOLLOW_LINKS));
+        }
+    }
+
+    /** The bytes planted for a regular-file damage, or {@code null} for one that is no regular file. */
+    private static byte[] contentOf(StoreFiles files, String sid, Damage damage) throws Exception {
+        switch (damage) {
+            case DIRECTORY:
+            case FIFO:
+            case OVERSIZED:
+                return null;
+            default:
+                return Files.readAllBytes(files.fileOf(sid));
         }
     }
 
@@ -253,6 +291,9 @@ class HostileFilesTest {
             case FUTURE_VERSION:
                 files.plant(sid, document.replace("\"v\":1", "\"v\":2"));
                 break;
+            case FUTURE_VERSION_WITH_UNKNOWN_FIELDS: // a newer writer may change any field but "v"
+                files.plant(sid, "{\"v\":7,\"sid\":{\"hex\":\"" + SessionFileNames.baseName(sid) + "\"},\"attrs\":[1]}");
+                break;
             case ANOTHER_SESSIONS_RECORD:
                 String otherId = other != null ? other.id() : SessionIds.newId();
                 files.plant(sid, SessionCodec.encode(ForeignRecords.live(clock, otherId)));
@@ -277,7 +318,7 @@ class HostileFilesTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private FileBackedSessionManager open(Path dir, boolean secure) {
+    private SessionManager open(Path dir, boolean secure) {
         FileBackedSessionManager.Builder builder = FileBackedSessionManager.builder(dir).clock(clock)
                 .withoutBackgroundSweeper();
         builder.secureFolders = secure;
@@ -289,7 +330,7 @@ class HostileFilesTest {
         Files.createSymbolicLink(file, target);
     }
 
-    private static Session newSessionOutsideShard(FileBackedSessionManager manager, String shard) {
+    private static Session newSessionOutsideShard(SessionManager manager, String shard) {
         while (true) {
             Session s = manager.newSession();
             if (!SessionFileNames.shardOf(SessionFileNames.baseName(s.id())).equals(shard)) {

@@ -1,5 +1,6 @@
 package dev.satchel.store.file;
 
+import dev.satchel.SessionManager;
 import dev.satchel.Session;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,7 +21,7 @@ public final class IncrementWorker {
         String sid = args[1];
         String attribute = args[2];
         int count = Integer.parseInt(args[3]);
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir)
+        try (SessionManager manager = FileBackedSessionManager.builder(dir)
                 .fsync(FileBackedSessionManager.Fsync.NONE).withoutBackgroundSweeper().build()) {
             System.out.println("ready");
             System.out.flush();

@@ -1,5 +1,6 @@
 package dev.satchel.store.file;
 
+import dev.satchel.SessionManager;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +33,7 @@ class StoreLayoutTest {
     @Test
     void aSessionFileHoldsExactlyTheCodecDocumentUnderItsHexName() throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir)) {
+        try (SessionManager manager = open(dir)) {
             Session s = manager.newSession();
             s.put("cart", List.of(1, 2));
             s.setPrincipal("alice");
@@ -49,9 +50,44 @@ class StoreLayoutTest {
     }
 
     @Test
+    void aPrincipalIsIndexedAsAnEmptyFileInTheFolderOfItsNamesHash() throws Exception {
+        Path dir = tmp.resolve("store");
+        try (SessionManager manager = open(dir)) {
+            Session s = manager.newSession();
+            s.setPrincipal("alice");
+            assertTrue(manager.put(s));
+            String base = SessionFileNames.baseName(s.id());
+            String alice = "2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90"; // sha256sum of "alice"
+            StoreFiles files = new StoreFiles(dir);
+            assertEquals(List.of("principals", "principals/2b", "principals/2b/" + alice,
+                    "principals/2b/" + alice + "/" + base, "principals/complete"), files.indexEntries());
+            Path entry = dir.resolve("principals/2b/" + alice + "/" + base);
+            assertEquals(0, Files.size(entry));
+            assertEquals("rw-------", mode(entry));
+            assertEquals("rwx------", mode(entry.getParent()));
+            assertEquals("rwx------", mode(entry.getParent().getParent()));
+            assertEquals("rwx------", mode(dir.resolve("principals")));
+
+            Session renamed = manager.get(s.id()).orElseThrow();
+            renamed.setPrincipal("bob");
+            assertTrue(manager.put(renamed));
+            String bob = "81b637d8fcd2c6da6359e6963113a1170de795e4b725b84d1e0b4cfd9ec58ce9";
+            assertEquals(List.of("principals", "principals/2b", "principals/81", "principals/81/" + bob,
+                    "principals/81/" + bob + "/" + base, "principals/complete"), files.indexEntries(),
+                    "the entry moved, and alice's emptied folder went");
+
+            Session loggedOut = manager.get(s.id()).orElseThrow();
+            loggedOut.setPrincipal(null);
+            assertTrue(manager.put(loggedOut));
+            assertEquals(List.of("principals", "principals/2b", "principals/81", "principals/complete"),
+                    files.indexEntries());
+        }
+    }
+
+    @Test
     void aFilesModificationTimeIsItsSessionsExpiry() throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir)) {
+        try (SessionManager manager = open(dir)) {
             Session s = manager.newSession();
             s.setIdleTimeout(Duration.ofMinutes(10));
             assertTrue(manager.put(s));
@@ -68,7 +104,7 @@ class StoreLayoutTest {
     @Test
     void filesAreOwnerOnlyFromTheStart() throws Exception {
         Path dir = tmp.resolve("store").resolve("nested");
-        try (FileBackedSessionManager manager = open(dir)) {
+        try (SessionManager manager = open(dir)) {
             Session s = manager.newSession();
             s.put("a", 1);
             assertTrue(manager.put(s));
@@ -84,7 +120,7 @@ class StoreLayoutTest {
     @Test
     void theLockFileStaysEmptyAndNoTemporaryFileRemains() throws Exception {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = open(dir)) {
+        try (SessionManager manager = open(dir)) {
             for (int i = 0; i < 200; i++) {
                 Session s = manager.newSession();
                 s.put("i", i);
@@ -107,7 +143,7 @@ class StoreLayoutTest {
     @EnumSource(FileBackedSessionManager.Fsync.class)
     void everyFsyncModeStoresChangesAndRemovals(FileBackedSessionManager.Fsync mode) {
         Path dir = tmp.resolve("store");
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).clock(clock).fsync(mode)
+        try (SessionManager manager = FileBackedSessionManager.builder(dir).clock(clock).fsync(mode)
                 .withoutBackgroundSweeper().build()) {
             Session s = manager.newSession();
             s.put("a", 1);
@@ -121,7 +157,7 @@ class StoreLayoutTest {
         }
     }
 
-    private FileBackedSessionManager open(Path dir) {
+    private SessionManager open(Path dir) {
         return FileBackedSessionManager.builder(dir).clock(clock).withoutBackgroundSweeper().build();
     }
 

@@ -1,5 +1,6 @@
 package dev.satchel.store.file;
 
+import dev.satchel.SessionManager;
 import dev.satchel.Session;
 import dev.satchel.SessionStoreException;
 import dev.satchel.SessionStoreUnavailableException;
@@ -33,7 +34,7 @@ public final class TinyFileSystemScenarios {
     }
 
     private static void fullDisk(Path dir) throws Exception {
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).withoutBackgroundSweeper().build()) {
+        try (SessionManager manager = FileBackedSessionManager.builder(dir).withoutBackgroundSweeper().build()) {
             List<String> stored = new ArrayList<>();
             SessionStoreException failure = null;
             while (failure == null && stored.size() < 10_000) {
@@ -79,7 +80,7 @@ public final class TinyFileSystemScenarios {
     @SuppressWarnings("try") // a resource held for its block, never referenced in it
     private static void readOnly(Path dir) throws Exception {
         String sid;
-        try (FileBackedSessionManager manager = FileBackedSessionManager.builder(dir).withoutBackgroundSweeper().build()) {
+        try (SessionManager manager = FileBackedSessionManager.builder(dir).withoutBackgroundSweeper().build()) {
             Session s = manager.newSession();
             s.put("a", 1);
             check(manager.put(s), "put refused");
@@ -89,7 +90,7 @@ public final class TinyFileSystemScenarios {
         // system itself, allowed in an unprivileged user namespace too).
         mount("--bind", dir.toString(), dir.toString());
         mount("-o", "remount,bind,ro", dir.toString());
-        try (FileBackedSessionManager refused = FileBackedSessionManager.at(dir)) {
+        try (SessionManager refused = FileBackedSessionManager.at(dir)) {
             check(false, "started on a read-only directory");
         } catch (SessionStoreUnavailableException e) {
             check(e.getMessage().contains(dir.toString()) && e.getMessage().contains("not writable"),
@@ -104,7 +105,7 @@ public final class TinyFileSystemScenarios {
         // stays open on the writable mount underneath.
         FileBackedSessionManager.Builder byPath = FileBackedSessionManager.builder(dir).withoutBackgroundSweeper();
         byPath.secureFolders = false;
-        try (FileBackedSessionManager manager = byPath.build()) {
+        try (SessionManager manager = byPath.build()) {
             mount("--bind", dir.toString(), dir.toString());
             mount("-o", "remount,bind,ro", dir.toString());
             Session copy = manager.get(sid).orElseThrow();

@@ -1,5 +1,6 @@
 package dev.satchel.store.redis;
 
+import dev.satchel.SessionStoreTimeoutException;
 import java.time.Duration;
 
 /**

@@ -16,8 +16,9 @@ public enum InvalidationMode {
     PUBLISH,
 
     /**
-     * Nothing is published and {@link RedisSessionManager#subscribe} refuses listeners. For deployments
-     * without caches in front of Redis, or whose caches rely on a short maximum staleness instead.
+     * Nothing is published, and the manager does not implement {@link dev.satchel.Invalidations}: a cache in
+     * front of it bounds staleness by its own maximum staleness instead. For deployments without caches in
+     * front of Redis, or whose caches rely on a short maximum staleness.
      */
     NONE
 }

@@ -13,8 +13,10 @@ import java.util.Map;
  * The stored session document of {@link SessionCodec} spread over one Redis hash: one field per metadata
  * field of the document and one field {@code a:<name>} per attribute, holding the attribute's JSON text.
  * A field that would be JSON {@code null} in the document ({@code deadline}, {@code principal}) is absent.
- * Fields this code does not know are ignored, so a newer writer may add some; a different {@code v} is
- * refused.
+ * Fields this code does not know are ignored, so a newer writer may add some. A {@code v} greater than
+ * {@link SessionCodec#FORMAT_VERSION} makes the hash a {@linkplain UnreadableEntryException#newerFormat newer
+ * format}, judged by {@code v} alone (a newer writer may have changed any other field); any other {@code v}
+ * but the one this code writes makes it corrupt.
  */
 final class SessionHash {
 
@@ -43,12 +45,18 @@ final class SessionHash {
         return Math.min(expiresAt, MAX_EXPIRE_AT);
     }
 
-    /** The arguments of {@code create.lua}: expire-at, randval, then every field and value. */
+    /** Where {@link #createArguments} holds the randval by which a retried create recognises its first attempt. */
+    static final int CREATE_RETRY_RANDVAL = 1;
+
+    /**
+     * The arguments of {@code create.lua}: expire-at, "" (a retry puts the randval there, at
+     * {@link #CREATE_RETRY_RANDVAL}), then every field and value. Mutable, for that retry.
+     */
     static List<String> createArguments(SessionRecord r) {
         Map<String, String> attributes = r.attributes();
         List<String> args = new ArrayList<>(2 + 2 * (9 + attributes.size()));
         args.add(Long.toString(expireAt(r.expiresAt())));
-        args.add(r.randval());
+        args.add("");
         add(args, V, FORMAT);
         add(args, ID, r.id());
         add(args, RANDVAL, r.randval());
@@ -120,6 +128,21 @@ final class SessionHash {
     }
 
     /**
+     * The exception for a hash whose {@code v} is {@code v} but not the one this code writes: a newer format
+     * when it is a number greater than {@link SessionCodec#FORMAT_VERSION}, corrupt otherwise.
+     */
+    static UnreadableEntryException otherFormat(String v) {
+        long version = parse(v);
+        if (version > SessionCodec.FORMAT_VERSION) {
+            return UnreadableEntryException.newerFormat(version);
+        }
+        // Quote the version only when it is a number: the message must never echo stored text.
+        return new UnreadableEntryException(version >= 0
+                ? "session hash has unsupported format version " + v
+                : "session hash has a malformed format version \"v\"");
+    }
+
+    /**
      * A non-negative decimal {@code long} without sign or spaces, or -1 for anything else. Stored numbers
      * are parsed on every read: no exception, no allocation.
      */
@@ -185,10 +208,7 @@ final class SessionHash {
                 throw new UnreadableEntryException("session hash has no format version \"v\"");
             }
             if (!FORMAT.equals(v)) {
-                // Quote the version only when it is a number: the message must never echo stored text.
-                throw new UnreadableEntryException(parse(v) >= 0
-                        ? "session hash has unsupported format version " + v
-                        : "session hash has a malformed format version \"v\"");
+                throw otherFormat(v);
             }
             if (!SessionIds.isValid(id)) {
                 throw new UnreadableEntryException("session hash has a missing or malformed \"id\"");

@@ -9,7 +9,9 @@
 -- Returns {2, old principal or nil} when applied onto the very version the request started from (the
 -- caller then knows the merged hash without reading it back); {1, old principal or nil, HGETALL} when
 -- applied onto a version another writer made; {0} when the session is absent or expired at the access
--- time (nothing is resurrected); {-1} when the stored hash cannot be read.
+-- time (nothing is resurrected; an expired hash is deleted); {-2, v} when the hash's format version v is
+-- a number other than 1 (a newer writer's hash is judged by v alone); {-1} when the stored entry is not a
+-- complete session hash. In the last two cases nothing is written.
 local key = KEYS[1]
 local kind = redis.call('TYPE', key).ok
 if kind == 'none' then return {0} end
@@ -27,11 +29,19 @@ local function expiry(last, idle, deadline)
   return e
 end
 
-local m = redis.call('HMGET', key, 'v', 'lastAccess', 'idleTimeoutMs', 'deadline', 'version', 'principal')
+local m = redis.call('HMGET', key, 'v', 'lastAccess', 'idleTimeoutMs', 'deadline', 'version', 'principal',
+  'created', 'id', 'randval')
 local last, idle, version = int(m[2]), int(m[3]), int(m[5])
 local deadline = math.huge
 if m[4] then deadline = int(m[4]) end
-if m[1] ~= '1' or not last or not idle or idle == 0 or not version or not deadline then return {-1} end
+if m[1] ~= '1' then
+  if m[1] and string.match(m[1], '^%d+$') then return {-2, m[1]} end
+  return {-1}
+end
+-- The fields a session cannot lack; attribute values are checked when the hash is read back.
+if not last or not idle or idle == 0 or not version or not deadline or not int(m[7]) or not m[8] or not m[9] then
+  return {-1}
+end
 
 local now = int(ARGV[1])
 if now >= expiry(last, idle, deadline) then

@@ -1,10 +1,12 @@
 -- Creates session hash KEYS[1] unless the key exists, and sets its expiry.
--- ARGV[1] expire-at (epoch ms), ARGV[2] randval, ARGV[3..] field, value, field, value, ...
--- Returns 1 when stored, 0 when the key is taken. A key already holding this randval is this very
--- create, retried after its answer was lost: 1 again, so a retry never reports a false conflict.
+-- ARGV[1] expire-at (epoch ms), ARGV[2] '' or, when the call is a retry, the randval; ARGV[3..] field,
+-- value, field, value, ...
+-- Returns 1 when stored, 0 when the key is taken: an existing key is never overwritten. A retry (whose
+-- first attempt may have stored the hash and lost the answer) also answers 1 when the key holds a hash
+-- with this very randval, so it never reports a false conflict.
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then
-  if redis.call('TYPE', key).ok == 'hash' and redis.call('HGET', key, 'randval') == ARGV[2] then
+  if ARGV[2] ~= '' and redis.call('TYPE', key).ok == 'hash' and redis.call('HGET', key, 'randval') == ARGV[2] then
     return 1
   end
   return 0

@@ -1,17 +1,25 @@
 package dev.satchel.store.redis;
 
+import dev.satchel.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -26,6 +34,7 @@ final class RedisClusterFixture implements AutoCloseable {
     private static final int NODES = 6;
 
     private final List<RedisServer> nodes;
+    private RedisClusterClient admin;
 
     private RedisClusterFixture(List<RedisServer> nodes) {
         this.nodes = nodes;
@@ -60,6 +69,17 @@ final class RedisClusterFixture implements AutoCloseable {
         return nodes.stream().map(RedisServer::address).toArray(String[]::new);
     }
 
+    /** A cluster client of the fixture's own, for backdoor commands; closed with the fixture. */
+    synchronized UnifiedJedis admin() {
+        if (admin == null) {
+            Set<HostAndPort> seeds = new HashSet<>();
+            nodes.forEach(n -> seeds.add(n.hostAndPort()));
+            admin = RedisClusterClient.builder().nodes(seeds)
+                    .clientConfig(DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP2).build()).build();
+        }
+        return admin;
+    }
+
     /** The running master that owns {@code key}'s slot. */
     RedisServer masterOf(String key) {
         for (RedisServer n : nodes) {
@@ -87,7 +107,7 @@ final class RedisClusterFixture implements AutoCloseable {
      * in sync: the state a failover test needs before it kills a master.
      */
     void awaitHealthy() {
-        RedisServer.await("the cluster is healthy with a synced, online replica per master", RedisServer.STARTUP, () -> {
+        Await.until("the cluster is healthy with a synced, online replica per master", RedisServer.STARTUP, () -> {
             int masters = 0;
             int syncedReplicas = 0;
             for (RedisServer n : nodes) {
@@ -118,7 +138,10 @@ final class RedisClusterFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close();
+        }
         nodes.forEach(RedisServer::close);
     }
 

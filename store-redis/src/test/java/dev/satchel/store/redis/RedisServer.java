@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -215,18 +214,7 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Polls {@code condition} until it holds or {@code timeout} passes, then fails with {@code what}. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            pollInterval();
-        }
-    }
-
-    /** The pause between two polls of a condition that has a deadline. */
+    /** The pause between two polls of a starting server. */
     private static void pollInterval() {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }

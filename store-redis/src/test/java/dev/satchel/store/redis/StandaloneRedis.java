@@ -1,5 +1,6 @@
 package dev.satchel.store.redis;
 
+import dev.satchel.SessionManager;
 import dev.satchel.testkit.MutableClock;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,7 @@ final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback, Befo
     private RedisServer server;
     private Jedis admin;
     private MutableClock clock;
-    private RedisSessionManager manager;
+    private StoreAndManager manager;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -59,7 +60,7 @@ final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback, Befo
     }
 
     /** The current test's manager, over an empty namespace, reading time from {@link #clock()}; made on first use. */
-    RedisSessionManager manager() {
+    StoreAndManager manager() {
         if (manager == null) {
             manager = manager(clock);
         }
@@ -76,8 +77,17 @@ final class StandaloneRedis implements BeforeAllCallback, AfterAllCallback, Befo
     }
 
     /** A new manager over this server, reading time from {@code clock}, in a fresh namespace. */
-    RedisSessionManager manager(Clock clock) {
-        return RedisSessionManager.builder().uri(server.uri()).namespace("test" + namespaces.incrementAndGet())
-                .clock(clock).build();
+    StoreAndManager manager(Clock clock) {
+        return StoreAndManager.build(builder().clock(clock));
+    }
+
+    /** Another node: a manager of its own (its own client and feed) over this server and {@code namespace}. */
+    SessionManager otherNode(String namespace, Clock clock) {
+        return RedisSessionManager.builder().uri(server.uri()).namespace(namespace).clock(clock).build();
+    }
+
+    /** A builder for this server, in a fresh namespace. */
+    RedisSessionManager.Builder builder() {
+        return RedisSessionManager.builder().uri(server.uri()).namespace("test" + namespaces.incrementAndGet());
     }
 }

@@ -15,8 +15,9 @@ import java.util.Objects;
  *   <li>{@link #DEFAULT}: whatever the bucket (type) says; the parameter is not sent at all.</li>
  * </ul>
  *
- * <p>A number larger than the bucket's {@code n_val} is refused by Riak with {@code 400 Bad Request}, which
- * the manager reports as a {@link dev.satchel.SessionStoreException}. Immutable and thread-safe.
+ * <p>A number larger than the bucket's {@code n_val} would make Riak refuse every request, so the manager
+ * refuses it when it starts, with a {@link dev.satchel.SessionStoreException}; so it does for a {@code pr} or
+ * {@code pw} that is not a majority of {@code n_val}. Immutable and thread-safe.
  */
 public final class Quorum {
 
@@ -45,6 +46,22 @@ public final class Quorum {
             throw new IllegalArgumentException("replicas must not be negative, was " + replicas);
         }
         return new Quorum(Integer.toString(replicas));
+    }
+
+    /**
+     * How many replicas of {@code nVal} this asks for; {@link #DEFAULT} counts as 0 (Riak's own default for
+     * {@code pr} and {@code pw}; for the others the check that uses this only compares with {@code nVal}).
+     */
+    int replicas(int nVal) {
+        if (value == null) {
+            return 0;
+        }
+        switch (value) {
+            case "one": return 1;
+            case "quorum": return nVal / 2 + 1;
+            case "all": return nVal;
+            default: return Integer.parseInt(value);
+        }
     }
 
     /** The query parameter value, or {@code null} when the parameter is not sent. */

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,15 +26,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Riak nodes a manager talks to, and the failover between them. Requests start at the next node in
+ * The Riak nodes a store talks to, and the failover between them. Requests start at the next node in
  * round-robin order and skip nodes marked down; a node is marked down for the retry interval when it refuses
  * the connection, does not answer within the request timeout, or answers 502, 503 or 504, and the request
- * moves on to the next node. Nodes marked down are tried last, so a request still goes through when every
- * node has been marked down but one has come back. Thread-safe.
+ * moves on to the next node. A 503 that reports an unmet quorum ({@code PR-value unsatisfied},
+ * {@code R-value unsatisfied}, …) or Riak's own internal timeout moves on too, without marking the node down:
+ * the node is fine, the replicas of that one key are not, and another coordinator may see them differently.
+ * Nodes marked down are tried last, so a request still goes through when every node has been marked down but
+ * one has come back. Thread-safe.
  */
 final class RiakNodes {
 
     private static final Logger LOG = LoggerFactory.getLogger(RiakNodes.class);
+    /** The starts of Riak's 503 sentences about one key's replicas (riak_kv_wm_object's handle_common_error). */
+    private static final String[] QUORUM_FAILURES = {"PR-value unsatisfied", "PW-value unsatisfied",
+        "R-value unsatisfied", "DW-value unsatisfied", "node_confirms-value unsatisfied", "Too Many write failures",
+        "request timed out"};
 
     private final URI[] bases;
     private final String[] names;
@@ -62,6 +70,11 @@ final class RiakNodes {
         this.clock = clock;
         this.retryAfterMillis = retryAfter.toMillis();
         this.maxResponseBytes = maxResponseBytes;
+    }
+
+    /** Sends {@code request}; see {@link #send(String, String, String[], byte[], String)}. */
+    RiakResponse send(RiakRequests.Request request, String key) {
+        return send(request.method(), request.target(), request.headers(), request.body(), key);
     }
 
     /**
@@ -97,7 +110,9 @@ final class RiakNodes {
                     RiakResponse r = attempt(i, method, pathAndQuery, headers, body);
                     if (r.status == 502 || r.status == 503 || r.status == 504) {
                         Exception failure = new IOException(r.describe(key));
-                        markDown(i, failure);
+                        if (!isQuorumFailure(r)) {
+                            markDown(i, failure);
+                        }
                         failures.add(failure);
                         lastWasTimeout = false;
                         continue;
@@ -132,17 +147,12 @@ final class RiakNodes {
         for (int f = 0; f < failures.size() - 1; f++) {
             last.addSuppressed(failures.get(f));
         }
-        String message = "no Riak node answered " + method + " (" + failures.size() + " tried)";
+        String message = "no Riak node served " + method + " (" + failures.size() + " tried)";
         if (lastWasTimeout) {
             throw new SessionStoreTimeoutException(message + ": timed out after " + requestTimeout.toMillis() + " ms",
                     last);
         }
         throw new SessionStoreUnavailableException(message, last);
-    }
-
-    /** The base URIs, in configured order. */
-    URI[] bases() {
-        return bases.clone();
     }
 
     private RiakResponse attempt(int node, String method, String pathAndQuery, String[] headers, byte[] body)
@@ -157,6 +167,20 @@ final class RiakNodes {
         }
         HttpResponse<byte[]> r = http.send(b.build(), info -> new BoundedBody(maxResponseBytes));
         return new RiakResponse(r.statusCode(), r.headers(), r.body(), names[node]);
+    }
+
+    /** A 503 in which Riak says the replicas of one key could not be consulted, not that the node failed. */
+    private static boolean isQuorumFailure(RiakResponse r) {
+        if (r.status != 503) {
+            return false;
+        }
+        String text = new String(r.body, 0, Math.min(r.body.length, 40), StandardCharsets.US_ASCII);
+        for (String sentence : QUORUM_FAILURES) {
+            if (text.startsWith(sentence)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void markDown(int node, Exception why) {

@@ -4,9 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.satchel.Session;
+import dev.satchel.SessionConflictException;
+import dev.satchel.SessionManager;
 import dev.satchel.testkit.MutableClock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -35,8 +42,8 @@ class ConcurrentWritersTest {
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
     private RiakStandIn riak;
-    private RiakSessionManager a;
-    private RiakSessionManager b;
+    private SessionManager a;
+    private SessionManager b;
     private ExecutorService pool;
 
     @BeforeEach
@@ -58,15 +65,79 @@ class ConcurrentWritersTest {
     }
 
     @Test
-    @DisplayName("allow_mult=true: two updates written at once become siblings, and after resolution nothing is lost")
+    @DisplayName("allow_mult=true: two updates written at once become siblings, both are reported stored, and nothing is lost")
     void siblingsAreMergedWithoutLoss() throws Exception {
-        String sid = simultaneousIncrements("sessions");
+        String sid = simultaneousIncrements("sessions"); // every put asserted true: a 300 is a stored change
         assertTrue(riak.siblingWrites.get() >= ROUNDS, "every round made siblings: " + riak.siblingWrites.get());
         Session s = a.get(sid).orElseThrow();
         assertEquals(ROUNDS, s.get("a"));
         assertEquals(ROUNDS, s.get("b"));
         assertEquals("kept", s.get("base"));
         assertEquals(1, riak.object("sessions", "s", sid).siblings().size(), "the siblings were resolved");
+    }
+
+    @Test
+    @DisplayName("allow_mult=true, issue 11 item 2: 8 threads on two app servers, each changing its own attribute:"
+            + " every put reports success and every acknowledged update is there")
+    void concurrentUpdatesFromTwoServersAreAllStored() throws Exception {
+        managers("sessions");
+        String sid = create();
+        int threads = 8;
+        int rounds = 25;
+        ExecutorService workers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                SessionManager m = t % 2 == 0 ? a : b;
+                String name = "t" + t;
+                done.add(workers.submit(() -> {
+                    for (int i = 0; i < rounds; i++) {
+                        increment(m, sid, name); // asserts put returned true; a SessionConflictException fails
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        Session s = a.get(sid).orElseThrow();
+        for (int t = 0; t < threads; t++) {
+            assertEquals(rounds, s.get("t" + t), "every acknowledged increment of t" + t + " is stored");
+        }
+        assertEquals("kept", s.get("base"));
+    }
+
+    @Test
+    @DisplayName("allow_mult=true: when every If-Match keeps failing, the write asks only that the session exists and lands")
+    void preconditionStormStillStoresTheChange() {
+        managers("sessions");
+        String sid = create();
+        int before = riak.preconditionFailures.get();
+        riak.beforeRequest(rewriteBeforeEveryPut("sessions", sid));
+        Session s = a.get(sid).orElseThrow();
+        s.put("mine", 1);
+        assertTrue(a.put(s));
+        riak.beforeRequest((m, k) -> {});
+        assertEquals(RiakSessionStore.ETAG_ROUNDS, riak.preconditionFailures.get() - before,
+                "the entity tag was tried " + RiakSessionStore.ETAG_ROUNDS + " times, then If-Match: *");
+        assertEquals(1, b.get(sid).orElseThrow().get("mine"));
+    }
+
+    @Test
+    @DisplayName("allow_mult=false: when every If-Match keeps failing the update gives up, says so, and wrote nothing")
+    void preconditionStormWithoutSiblingsIsAConflict() {
+        managers("default");
+        String sid = create();
+        riak.beforeRequest(rewriteBeforeEveryPut("default", sid));
+        Session s = a.get(sid).orElseThrow();
+        s.put("mine", 1);
+        SessionConflictException e = assertThrows(SessionConflictException.class, () -> a.put(s));
+        assertTrue(e.getMessage().contains("this change is not stored"), e.getMessage());
+        riak.beforeRequest((m, k) -> {});
+        assertFalse(b.get(sid).orElseThrow().contains("mine"));
     }
 
     @ParameterizedTest(name = "bucket type {0}")
@@ -194,13 +265,25 @@ class ConcurrentWritersTest {
         b = manager(1, type);
     }
 
-    private RiakSessionManager manager(int node, String type) {
+    private SessionManager manager(int node, String type) {
         RiakSessionManager.Builder builder = RiakSessionManager.builder().node(riakNode(node)).bucket("s")
                 .clock(clock).withoutBackgroundSweeper();
-        if (!type.equals("default")) {
+        if (type.equals("default")) {
+            builder.siblingPolicy(RiakSessionManager.SiblingPolicy.ACCEPT_LOSSY_LAST_WRITE_WINS);
+        } else {
             builder.bucketType(type);
         }
         return builder.build();
+    }
+
+    /** Before every PUT of {@code sid}, another writer rewrites it (same value, new tag): every If-Match fails. */
+    private BiConsumer<String, String> rewriteBeforeEveryPut(String type, String sid) {
+        return (method, key) -> {
+            if (method.equals("PUT") && key.equals(sid)) {
+                RiakStandIn.Sibling current = riak.object(type, "s", sid).siblings().get(0);
+                riak.plant(type, "s", sid, current.value, Map.copyOf(current.indexes));
+            }
+        };
     }
 
     private String riakNode(int i) {
@@ -214,7 +297,7 @@ class ConcurrentWritersTest {
         return s.id();
     }
 
-    private static void increment(RiakSessionManager m, String sid, String name) {
+    private static void increment(SessionManager m, String sid, String name) {
         Session s = m.get(sid).orElseThrow();
         s.put(name, count(s, name) + 1);
         assertTrue(m.put(s));
@@ -239,8 +322,7 @@ class ConcurrentWritersTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not reached within 30 s");
             }
-            Thread.onSpinWait();
-            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

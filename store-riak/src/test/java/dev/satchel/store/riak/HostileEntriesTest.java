@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionIds;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.spi.SessionRecord;
 import dev.satchel.testkit.MutableClock;
 import java.net.URI;
@@ -24,8 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What other writers may leave in the bucket: garbage, a broken {@code "riak"} member, siblings of two
- * different sessions under one key, a document from another language without the member, and a 300 in the
- * plain vtag-list form. Each is read as absent (and moved aside) or read correctly; nothing throws at a caller.
+ * different sessions under one key, a document from another language without the member, a document of a
+ * newer format, and a 300 in the plain vtag-list form. Each is read as absent (and moved aside, or for a newer
+ * format left untouched) or read correctly; nothing throws at a caller.
  */
 class HostileEntriesTest {
 
@@ -33,7 +37,7 @@ class HostileEntriesTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private RiakStandIn riak;
     private RiakStandIn.Node node;
-    private RiakSessionManager manager;
+    private SessionManager manager;
 
     @BeforeEach
     void start() throws Exception {
@@ -114,7 +118,7 @@ class HostileEntriesTest {
         Session s = stored();
         String sid = s.id();
         riak.multipartSiblings(false);
-        RiakSessionManager other = RiakSessionManager.builder().node(node.url()).bucketType("sessions").bucket("s")
+        SessionManager other = RiakSessionManager.builder().node(node.url()).bucketType("sessions").bucket("s")
                 .clock(clock).withoutBackgroundSweeper().build();
         try {
             ConcurrentWritersTest.PairGate gate = new ConcurrentWritersTest.PairGate();
@@ -137,6 +141,29 @@ class HostileEntriesTest {
         } finally {
             other.close();
         }
+    }
+
+    @Test
+    @DisplayName("a newer-format entry (\"v\":2) is absent, and never copied away, deleted, rewritten or swept")
+    void newerFormatIsLeftUntouched() {
+        String sid = SessionIds.newId();
+        long past = clock.millis() - 3_600_000;
+        byte[] newer = ("{\"v\":2,\"id\":\"" + sid + "\",\"lastAccess\":" + past + ",\"future\":{\"x\":1}}")
+                .getBytes(StandardCharsets.UTF_8);
+        riak.plant("sessions", "s", sid, newer, Map.of("expires_int", List.of(Long.toString(past))));
+        String vtag = riak.object("sessions", "s", sid).siblings().get(0).vtag;
+        assertTrue(manager.get(sid).isEmpty());
+        assertFalse(manager.exists(sid));
+        Session stale = SessionAccess.wrap(SessionRecord.builder(sid, SessionIds.newId()).created(past)
+                .lastAccess(clock.millis()).idleTimeoutMillis(60_000).build());
+        stale.put("x", 1);
+        assertFalse(manager.put(stale), "an update of it reports the session absent and writes nothing");
+        assertEquals(0, StoreSessionManager.sweepNow(manager), "its index says expired; the sweep leaves it");
+        RiakStandIn.StoredObject o = riak.object("sessions", "s", sid);
+        assertEquals(1, o.siblings().size());
+        assertEquals(vtag, o.siblings().get(0).vtag, "not rewritten");
+        assertArrayEquals(newer, o.siblings().get(0).value);
+        assertEquals(null, riak.object("sessions", "s-corrupt", sid), "not copied aside");
     }
 
     private Session stored() {

@@ -27,11 +27,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Pins the stand-in to the Riak KV HTTP behaviour it claims (see {@link RiakStandIn}), with plain HTTP
- * requests, so the store's tests rest on documented facts and not on whatever the stand-in happens to do.
+ * requests, so the store's tests rest on documented and observed facts and not on whatever the stand-in happens
+ * to do. Each test names the Riak behaviour it mirrors: from the HTTP API documentation (fetch, store and delete
+ * object, bucket properties, secondary indexes), from riak_kv_wm_object and riak_kv_get_core, or from what a
+ * real OpenRiak 3.2.2 node did (issue 11).
  */
 class RiakStandInTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String BARE = "multipart/mixed";
+    private static final String WILDCARD = RiakRequests.ACCEPT;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private RiakStandIn riak;
@@ -80,20 +85,234 @@ class RiakStandInTest {
     }
 
     @Test
-    @DisplayName("a quorum larger than n_val answers 400; a primary quorum that cannot be met answers 503")
+    @DisplayName("HTTP API: a quorum larger than n_val answers 400; a primary quorum larger than the primaries up 503, writing nothing")
     void quorums() throws Exception {
         put("/buckets/b/keys/k", "{}");
         assertEquals(400, get("/buckets/b/keys/k?r=4").statusCode());
         assertEquals(400, send("PUT", "/buckets/b/keys/k?w=4", "{}", "Content-Type", "application/json").statusCode());
         assertEquals(400, send("DELETE", "/buckets/b/keys/k?rw=5", null).statusCode());
+        assertEquals(400, get("/buckets/b/keys/k?r=most").statusCode(), "a quorum word Riak does not know");
         assertEquals(200, get("/buckets/b/keys/k?r=all&pr=quorum").statusCode());
-        riak.primariesUp(1);
+        riak.replicaDown(0);
+        riak.replicaDown(1);
         HttpResponse<String> pr = get("/buckets/b/keys/k?pr=quorum");
         assertEquals(503, pr.statusCode());
-        assertTrue(pr.body().startsWith("PR-value unsatisfied: 1/2"), pr.body());
-        assertEquals(503, send("PUT", "/buckets/b/keys/k?pw=all", "{\"x\":1}", "Content-Type", "application/json")
-                .statusCode());
-        assertEquals("{}", get("/buckets/b/keys/k").body(), "a write refused for PW wrote nothing");
+        assertEquals("PR-value unsatisfied: 1/2\n", pr.body());
+        HttpResponse<String> pw = send("PUT", "/buckets/b/keys/k?pw=all", "{\"x\":1}", "Content-Type", "application/json");
+        assertEquals(503, pw.statusCode());
+        assertEquals("PW-value unsatisfied: 1/3\n", pw.body());
+        assertEquals(404, send("DELETE", "/buckets/b/keys/k?pw=quorum", null).statusCode(),
+                "without a vclock the delete reads first, with Riak's defaults: the empty fallbacks say not found");
+        String vc = vclock(get("/buckets/b/keys/k?r=1&notfound_ok=false")); // waits for the primary (and repairs)
+        assertEquals(503, send("DELETE", "/buckets/b/keys/k?pw=quorum", null, "X-Riak-Vclock", vc).statusCode());
+        riak.replicaUp(0);
+        riak.replicaUp(1);
+        assertEquals("{}", get("/buckets/b/keys/k").body(), "writes refused for PW wrote nothing");
+    }
+
+    @Test
+    @DisplayName("HTTP API: notfound_ok and basic_quorum must be true, false or default, else 400")
+    void booleanParameters() throws Exception {
+        put("/buckets/b/keys/k", "{}");
+        HttpResponse<String> bad = get("/buckets/b/keys/k?notfound_ok=maybe");
+        assertEquals(400, bad.statusCode());
+        assertEquals("notfound_ok query parameter must be true or false\n", bad.body());
+        assertEquals(400, get("/buckets/b/keys/k?basic_quorum=1").statusCode());
+        assertEquals(200, get("/buckets/b/keys/k?notfound_ok=TRUE&basic_quorum=default").statusCode());
+    }
+
+    @Test
+    @DisplayName("issue 11 / webmachine: a bare Accept: multipart/mixed is 406 for GET, PUT and DELETE of an object without siblings")
+    void bareMultipartAcceptIsNotAcceptable() throws Exception {
+        put("/buckets/b/keys/k", "{\"n\":0}");
+        assertEquals(406, send("GET", "/buckets/b/keys/k", null, "Accept", BARE).statusCode());
+        assertEquals(406, send("PUT", "/buckets/b/keys/k", "{\"n\":1}", "Content-Type", "application/json",
+                "Accept", BARE).statusCode());
+        assertEquals(406, send("PUT", "/buckets/b/keys/k?returnbody=true", "{\"n\":2}",
+                "Content-Type", "application/json", "Accept", BARE).statusCode());
+        assertEquals(406, send("PUT", "/buckets/b/keys/new", "{}", "Content-Type", "application/json",
+                "Accept", BARE, "If-None-Match", "*").statusCode());
+        assertEquals(406, send("DELETE", "/buckets/b/keys/k", null, "Accept", BARE).statusCode());
+        assertEquals("{\"n\":0}", get("/buckets/b/keys/k").body(), "the refused PUTs and DELETE changed nothing");
+        assertEquals(404, get("/buckets/b/keys/new").statusCode());
+        assertEquals(404, send("GET", "/buckets/b/keys/missing", null, "Accept", BARE).statusCode(),
+                "a missing object is 404 before content negotiation");
+        assertEquals(406, send("GET", "/buckets/b/keys/k", null, "Accept", "text/html").statusCode(),
+                "any type the object is not stored as");
+    }
+
+    @Test
+    @DisplayName("issue 11: with Accept: multipart/mixed, */*;q=0.5 the same requests answer 200 and 204")
+    void multipartWithWildcardIsAccepted() throws Exception {
+        put("/buckets/b/keys/k", "{\"n\":0}");
+        HttpResponse<String> got = send("GET", "/buckets/b/keys/k", null, "Accept", WILDCARD);
+        assertEquals(200, got.statusCode());
+        assertEquals("application/json", got.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(204, send("PUT", "/buckets/b/keys/k", "{\"n\":1}", "Content-Type", "application/json",
+                "Accept", WILDCARD, "X-Riak-Vclock", vclock(got)).statusCode());
+        HttpResponse<String> body = send("PUT", "/buckets/b/keys/k?returnbody=true", "{\"n\":2}",
+                "Content-Type", "application/json", "Accept", WILDCARD, "X-Riak-Vclock", vclock(get("/buckets/b/keys/k")));
+        assertEquals(200, body.statusCode());
+        assertEquals("{\"n\":2}", body.body());
+        assertEquals(204, send("DELETE", "/buckets/b/keys/k", null, "Accept", WILDCARD).statusCode());
+    }
+
+    @Test
+    @DisplayName("fetch object: with siblings, an Accept preferring multipart/mixed (bare or with */*) gets 300 multipart; */* gets the vtag list")
+    void siblingsFollowTheAcceptHeader() throws Exception {
+        makeSiblings("/types/siblings/buckets/b/keys/k");
+        for (String accept : List.of(BARE, WILDCARD)) {
+            HttpResponse<String> multi = send("GET", "/types/siblings/buckets/b/keys/k", null, "Accept", accept);
+            assertEquals(300, multi.statusCode());
+            assertTrue(multi.headers().firstValue("Content-Type").orElseThrow().startsWith("multipart/mixed; boundary="));
+        }
+        HttpResponse<String> any = send("GET", "/types/siblings/buckets/b/keys/k", null, "Accept", "*/*");
+        assertEquals(300, any.statusCode());
+        assertEquals("text/plain", any.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(406, send("GET", "/types/siblings/buckets/b/keys/k", null, "Accept", "application/json").statusCode(),
+                "siblings are offered as text/plain or multipart/mixed only");
+    }
+
+    @Test
+    @DisplayName("store object: returnbody=true after a write that made siblings answers 300, multipart when Accept prefers it")
+    void returnBodyWithSiblings() throws Exception {
+        put("/types/siblings/buckets/b/keys/k", "{\"n\":0}");
+        String vc = vclock(get("/types/siblings/buckets/b/keys/k"));
+        assertEquals(204, send("PUT", "/types/siblings/buckets/b/keys/k", "{\"n\":1}", "Content-Type",
+                "application/json", "X-Riak-Vclock", vc).statusCode());
+        HttpResponse<byte[]> second = sendBytes("PUT", "/types/siblings/buckets/b/keys/k?returnbody=true", "{\"n\":2}",
+                "Content-Type", "application/json", "X-Riak-Vclock", vc, "Accept", WILDCARD);
+        assertEquals(300, second.statusCode(), "the write is stored; the answer shows the siblings it now has");
+        List<Multipart.Part> parts = Multipart.parse(second.headers().firstValue("Content-Type").orElseThrow(), second.body());
+        assertEquals(Set.of("{\"n\":1}", "{\"n\":2}"), Set.of(new String(parts.get(0).body(), StandardCharsets.UTF_8),
+                new String(parts.get(1).body(), StandardCharsets.UTF_8)));
+        assertNotNull(second.headers().firstValue("X-Riak-Vclock").orElse(null));
+    }
+
+    @Test
+    @DisplayName("store object: If-Match is no lock: two PUTs with the same vclock and tag both pass; siblings, or one lost under allow_mult=false")
+    void conditionalPutsAreNotALock() throws Exception {
+        for (String type : List.of("siblings", "default")) {
+            String path = "/types/" + type + "/buckets/b/keys/k";
+            put(path, "{\"n\":0}");
+            HttpResponse<String> read = get(path);
+            ConcurrentWritersTest.PairGate gate = new ConcurrentWritersTest.PairGate();
+            riak.beforeWrite(gate);
+            gate.arm();
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> writes = new ArrayList<>();
+            for (int i = 1; i <= 2; i++) {
+                String body = "{\"n\":" + i + "}";
+                writes.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return send("PUT", path, body, "Content-Type", "application/json", "X-Riak-Vclock",
+                                vclock(read), "If-Match", read.headers().firstValue("ETag").orElseThrow());
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }));
+            }
+            for (var w : writes) {
+                assertEquals(204, w.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode(), "both acknowledged");
+            }
+            riak.beforeWrite((m, k) -> {});
+            int values = riak.object(type, "b", "k").siblings().size();
+            assertEquals(type.equals("siblings") ? 2 : 1, values, type);
+        }
+    }
+
+    @Test
+    @DisplayName("get logic: with two replicas down, Riak's defaults (notfound_ok=true, r=quorum) let two empty fallbacks answer not found")
+    void emptyFallbacksMakeALiveObjectLookAbsent() throws Exception {
+        for (String key : List.of("a", "b", "c", "d", "e", "f")) {
+            put("/buckets/b/keys/" + key, "{}");
+        }
+        riak.replicaDown(1);
+        riak.replicaDown(2);
+        assertEquals(404, get("/buckets/b/keys/a").statusCode(), "the issue's observation on a three-node cluster");
+        assertEquals(404, get("/buckets/b/keys/b?notfound_ok=false").statusCode(),
+                "notfound_ok=false alone: two not-founds are as many failures as r=2 of 3 can take");
+        assertEquals(404, get("/buckets/b/keys/c?notfound_ok=false&basic_quorum=true").statusCode());
+        HttpResponse<String> pr = get("/buckets/b/keys/d?pr=quorum");
+        assertEquals(503, pr.statusCode(), "pr counts primaries only: the read fails instead");
+        assertEquals("PR-value unsatisfied: 1/2\n", pr.body());
+        assertEquals(200, get("/buckets/b/keys/e?r=1&notfound_ok=false").statusCode(),
+                "r=1 without basic_quorum waits for the primary");
+        assertEquals(404, get("/buckets/b/keys/f?r=1&notfound_ok=false&basic_quorum=true").statusCode(),
+                "basic_quorum: a majority of not-founds returns early");
+        assertEquals(200, get("/buckets/b/keys/a").statusCode(), "read repair gave the fallbacks the object");
+    }
+
+    @Test
+    @DisplayName("get logic: with one replica down, one empty fallback and one primary make the quorum: found")
+    void oneEmptyFallbackIsOutvoted() throws Exception {
+        put("/buckets/b/keys/k", "{}");
+        riak.replicaDown(0);
+        assertEquals(200, get("/buckets/b/keys/k").statusCode());
+        assertEquals(200, get("/buckets/b/keys/k?pr=quorum&notfound_ok=true").statusCode());
+    }
+
+    @Test
+    @DisplayName("hinted handoff: writes taken by a fallback reach the returning primary only at handoff")
+    void handoff() throws Exception {
+        riak.replicaDown(2);
+        put("/buckets/b/keys/k", "{\"n\":1}");
+        riak.replicaUp(2);
+        assertNull(riak.replica(2, "default", "b", "k"), "back, without what was written meanwhile");
+        assertNotNull(riak.replica(0, "default", "b", "k"));
+        riak.handoff();
+        assertEquals("{\"n\":1}", new String(riak.replica(2, "default", "b", "k").siblings().get(0).value,
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("bucket properties: GET …/props answers {\"props\":{…}}; an unknown type 404; PUT changes a bucket's allow_mult")
+    void bucketProperties() throws Exception {
+        JsonNode dflt = JSON.readTree(get("/buckets/b/props").body()).get("props");
+        assertEquals(false, dflt.get("allow_mult").asBoolean());
+        assertEquals(false, dflt.get("last_write_wins").asBoolean());
+        assertEquals(3, dflt.get("n_val").asInt());
+        assertEquals(true, dflt.get("notfound_ok").asBoolean());
+        assertEquals(true, JSON.readTree(get("/types/siblings/buckets/b/props").body()).get("props").get("allow_mult")
+                .asBoolean());
+        assertEquals(404, get("/types/nosuchtype/buckets/b/props").statusCode());
+        assertEquals(204, send("PUT", "/buckets/mine/props", "{\"props\":{\"allow_mult\":true}}",
+                "Content-Type", "application/json").statusCode());
+        assertEquals(true, JSON.readTree(get("/buckets/mine/props").body()).get("props").get("allow_mult").asBoolean());
+        assertEquals(false, JSON.readTree(get("/buckets/b/props").body()).get("props").get("allow_mult").asBoolean(),
+                "only that bucket");
+        makeSiblings("/buckets/mine/keys/k");
+        assertEquals(300, get("/buckets/mine/keys/k").statusCode(), "and the bucket now keeps siblings");
+        assertEquals(400, send("PUT", "/buckets/mine/props", "{\"allow_mult\":true}", "Content-Type",
+                "application/json").statusCode(), "the properties go inside \"props\"");
+        assertEquals(415, send("PUT", "/buckets/mine/props", "{\"props\":{}}", "Content-Type", "text/plain").statusCode());
+    }
+
+    @Test
+    @DisplayName("bucket properties: last_write_wins=true replaces the stored value with every write, vclock or not")
+    void lastWriteWins() throws Exception {
+        riak.createBucketType("lww", true, true);
+        put("/types/lww/buckets/b/keys/k", "{\"n\":0}");
+        String vc = vclock(get("/types/lww/buckets/b/keys/k"));
+        for (int i = 1; i <= 2; i++) {
+            send("PUT", "/types/lww/buckets/b/keys/k", "{\"n\":" + i + "}", "Content-Type", "application/json",
+                    "X-Riak-Vclock", vc);
+        }
+        assertEquals("{\"n\":2}", get("/types/lww/buckets/b/keys/k").body());
+    }
+
+    @Test
+    @DisplayName("tombstones: a write without a vclock after a delete passes If-None-Match: * and becomes a sibling of the tombstone")
+    void blindWriteAfterDeleteMeetsTheTombstone() throws Exception {
+        put("/types/siblings/buckets/b/keys/k", "{\"n\":0}");
+        assertEquals(204, send("DELETE", "/types/siblings/buckets/b/keys/k", null).statusCode());
+        assertEquals(204, send("PUT", "/types/siblings/buckets/b/keys/k", "{\"n\":1}", "Content-Type",
+                "application/json", "If-None-Match", "*").statusCode(), "an object that reads as deleted does not exist");
+        HttpResponse<byte[]> multi = sendBytes("GET", "/types/siblings/buckets/b/keys/k", null, "Accept", WILDCARD);
+        assertEquals(300, multi.statusCode(), "but the blind write is concurrent with the tombstone");
+        List<Multipart.Part> parts = Multipart.parse(multi.headers().firstValue("Content-Type").orElseThrow(), multi.body());
+        assertEquals(1, parts.stream().filter(p -> "true".equals(p.header("x-riak-deleted"))).count());
+        assertEquals(412, send("PUT", "/types/siblings/buckets/b/keys/k", "{\"n\":2}", "Content-Type",
+                "application/json", "If-None-Match", "*").statusCode(), "with a live sibling it exists");
     }
 
     @Test
@@ -135,7 +354,7 @@ class RiakStandInTest {
         }
         assertEquals(Set.of("{\"n\":1}", "{\"n\":2}"), values);
 
-        HttpResponse<byte[]> multi = sendBytes("GET", "/types/siblings/buckets/b/keys/k", null, "Accept", "multipart/mixed");
+        HttpResponse<byte[]> multi = sendBytes("GET", "/types/siblings/buckets/b/keys/k", null, "Accept", WILDCARD);
         assertEquals(300, multi.statusCode());
         String ct = multi.headers().firstValue("Content-Type").orElseThrow();
         assertTrue(ct.startsWith("multipart/mixed; boundary="), ct);
@@ -258,6 +477,16 @@ class RiakStandInTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Two writes with the same old vclock at {@code path}, in a bucket that keeps siblings. */
+    private void makeSiblings(String path) throws Exception {
+        put(path, "{\"n\":0}");
+        String vc = vclock(get(path));
+        for (int i = 1; i <= 2; i++) {
+            assertEquals(204, send("PUT", path, "{\"n\":" + i + "}", "Content-Type", "application/json",
+                    "X-Riak-Vclock", vc).statusCode());
+        }
+    }
 
     private void put(String path, String json) throws Exception {
         assertEquals(204, send("PUT", path, json, "Content-Type", "application/json").statusCode());

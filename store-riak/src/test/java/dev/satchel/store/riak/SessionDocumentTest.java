@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
-import dev.satchel.spi.AbstractSessionManager;
 import dev.satchel.spi.ChangeSet;
 import dev.satchel.spi.SessionAccess;
 import dev.satchel.spi.SessionCodec;
@@ -156,31 +155,6 @@ class SessionDocumentTest {
 
     /** The session's change set at the clock's time, as a manager hands it to a store's {@code apply}. */
     private ChangeSet changesOf(Session s) {
-        ChangeSet[] captured = new ChangeSet[1];
-        AbstractSessionManager capture = new AbstractSessionManager(clock) {
-            @Override
-            protected SessionRecord load(String sid) {
-                return null;
-            }
-
-            @Override
-            protected boolean create(SessionRecord record) {
-                return true;
-            }
-
-            @Override
-            protected SessionRecord apply(ChangeSet changes) {
-                captured[0] = changes;
-                return null;
-            }
-
-            @Override
-            protected void delete(String sid) {}
-
-            @Override
-            public void close() {}
-        };
-        capture.put(s);
-        return captured[0];
+        return SessionAccess.changes(s, clock.millis());
     }
 }

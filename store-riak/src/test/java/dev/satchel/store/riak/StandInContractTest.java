@@ -1,18 +1,21 @@
 package dev.satchel.store.riak;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.satchel.SessionManager;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.SessionManagerContract;
 import dev.satchel.testkit.StoreBackdoor;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The contract against the Riak stand-in, over three nodes, in a fresh bucket per test. Subclasses pick the
- * bucket type, and with it {@code allow_mult}.
+ * The manager contract against the Riak stand-in, over three nodes, in a fresh bucket per test; the second
+ * manager of the two-node cases talks to the same bucket through the nodes in the other order. Subclasses pick
+ * the bucket type, and with it {@code allow_mult}. After all tests: the stand-in refused nothing with 406, and
+ * every request carried the {@code Accept} header Riak accepts.
  */
 abstract class StandInContractTest extends SessionManagerContract {
 
@@ -21,8 +24,7 @@ abstract class StandInContractTest extends SessionManagerContract {
     static RiakStandIn riak;
     static RiakStandIn.Node[] nodes;
 
-    private String bucket;
-    private RiakSessionManager riakManager;
+    private HttpBackdoor backdoor;
 
     /** The bucket type under test; {@code default} means no {@code /types/} prefix. */
     abstract String bucketType();
@@ -37,43 +39,57 @@ abstract class StandInContractTest extends SessionManagerContract {
     static void stopRiak() {
         if (riak != null) {
             riak.close();
+            checkNegotiation(riak, nodes);
         }
+    }
+
+    /** Nothing was refused with 406, and every request carried {@link RiakRequests#ACCEPT}. */
+    static void checkNegotiation(RiakStandIn riak, RiakStandIn.Node... nodes) {
+        assertEquals(0, riak.notAcceptable.get(), "no request was refused with 406");
+        for (RiakStandIn.Node n : nodes) {
+            assertEquals(0, n.accepts.stream().filter(a -> !RiakRequests.ACCEPT.equals(a)).count(),
+                    "every request carried Accept: " + RiakRequests.ACCEPT);
+        }
+    }
+
+    /**
+     * A builder for {@code bucket} in {@code type} over the stand-in's nodes (in reverse order if asked), the
+     * default type accepted as lossy, without a background sweeper, with small index pages.
+     */
+    static RiakSessionManager.Builder builder(String type, String bucket, Clock clock, boolean reversed) {
+        RiakSessionManager.Builder b = RiakSessionManager.builder().clock(clock).bucket(bucket)
+                .withoutBackgroundSweeper().indexPageSize(2);
+        for (int i = 0; i < nodes.length; i++) {
+            b.node(nodes[reversed ? nodes.length - 1 - i : i].url());
+        }
+        if (type.equals("default")) {
+            b.siblingPolicy(RiakSessionManager.SiblingPolicy.ACCEPT_LOSSY_LAST_WRITE_WINS);
+        } else {
+            b.bucketType(type);
+        }
+        return b;
+    }
+
+    /** A fresh bucket name. */
+    static String freshBucket() {
+        return "contract" + BUCKETS.incrementAndGet();
     }
 
     @Override
     protected SessionManager createManager(Clock clock) {
-        bucket = "contract" + BUCKETS.incrementAndGet();
-        RiakSessionManager.Builder b = RiakSessionManager.builder().clock(clock).bucket(bucket)
-                .withoutBackgroundSweeper().sweepPageSize(2);
-        for (RiakStandIn.Node n : nodes) {
-            b.node(n.url());
-        }
-        if (!bucketType().equals("default")) {
-            b.bucketType(bucketType());
-        }
-        riakManager = b.build();
-        return riakManager;
+        String bucket = freshBucket();
+        backdoor = new HttpBackdoor(nodes[0].url(), bucketType().equals("default") ? null : bucketType(), bucket,
+                () -> StoreSessionManager.sweepNow(manager));
+        return builder(bucketType(), bucket, clock, false).build();
+    }
+
+    @Override
+    protected SessionManager createSecondManager(Clock clock) {
+        return builder(bucketType(), backdoor.bucket(), clock, true).build();
     }
 
     @Override
     protected StoreBackdoor backdoor() {
-        return new StoreBackdoor() {
-            @Override
-            public boolean isStored(String sid) {
-                RiakStandIn.StoredObject o = riak.object(bucketType(), bucket, sid);
-                return o != null && !o.allDeleted();
-            }
-
-            @Override
-            public boolean plantCorrupt(String sid) {
-                riak.plant(bucketType(), bucket, sid, "{\"v\":1,\"id\":".getBytes(StandardCharsets.UTF_8), Map.of());
-                return true;
-            }
-
-            @Override
-            public int sweepExpired() {
-                return riakManager.sweep();
-            }
-        };
+        return backdoor;
     }
 }

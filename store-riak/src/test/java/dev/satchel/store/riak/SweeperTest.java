@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.Session;
+import dev.satchel.SessionManager;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
+import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,19 +19,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The sweeper against the stand-in's {@code expires_int} index: paging, and never deleting a live session. */
+/**
+ * The sweeper against the stand-in's {@code expires_int} index: paging, batches of the manager's sweep, and
+ * never deleting a live session.
+ */
 class SweeperTest {
 
     private final MutableClock clock = MutableClock.at(Instant.parse("2030-01-01T00:00:00Z"));
     private RiakStandIn riak;
     private RiakStandIn.Node node;
-    private RiakSessionManager manager;
+    private SessionManager manager;
 
     @BeforeEach
     void start() throws Exception {
-        riak = new RiakStandIn();
+        riak = new RiakStandIn().createBucketType("sessions", true);
         node = riak.startNode();
-        manager = RiakSessionManager.builder().node(node.url()).bucket("s").clock(clock)
+        manager = RiakSessionManager.builder().node(node.url()).bucketType("sessions").bucket("s").clock(clock)
                 .withoutBackgroundSweeper().build();
     }
 
@@ -40,10 +45,10 @@ class SweeperTest {
     }
 
     @Test
-    @DisplayName("10,000 expired sessions are swept in pages of 500 following the continuation; live ones stay")
-    void sweepsTenThousandExpiredSessionsInPages() {
+    @DisplayName("3,000 expired sessions are swept in batches of 1,000, pages of 500 following the continuation; live ones stay")
+    void sweepsThousandsOfExpiredSessionsInPages() throws Exception {
         long now = clock.millis();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 3_000; i++) {
             plant(record(now - Duration.ofHours(2).toMillis(), Duration.ofMinutes(30)), null);
         }
         List<String> live = new ArrayList<>();
@@ -58,21 +63,33 @@ class SweeperTest {
         plant(alive, Long.toString(now - 500));
         int before = node.requests.get();
 
-        assertEquals(10_000, manager.sweep());
+        assertEquals(3_000, StoreSessionManager.sweepNow(manager));
         int requests = node.requests.get() - before;
 
-        assertEquals(51, riak.liveKeys("default", "s"));
+        assertEquals(51, riak.liveKeys("sessions", "s"));
         for (String sid : live) {
             assertTrue(manager.exists(sid));
         }
         assertTrue(manager.exists(alive.id()));
         List<String> queries = node.log.subList(0, node.log.size()).stream()
                 .filter(l -> l.contains("/index/expires_int/0/" + now)).toList();
-        assertEquals(21, queries.size(), "20 full pages of 500, then an empty one after the last continuation");
-        assertTrue(queries.get(0).contains("max_results=500") && !queries.get(0).contains("continuation="));
-        assertTrue(queries.stream().skip(1).allMatch(q -> q.contains("continuation=")));
-        assertEquals(21 + 2 * 10_000 + 1, requests, "per expired key one read and one delete, one read for the live one");
-        assertEquals(0, manager.sweep(), "nothing left to sweep");
+        // The manager sweeps in batches of 1,000 (StoreSessionManager.DEFAULT_SWEEP_BATCH): per batch one page
+        // and its continuation; a last batch finds only the live entry and stops the pass.
+        assertEquals(7, queries.size(), "3 batches of 2 pages, then one page with the live entry only");
+        assertTrue(queries.stream().allMatch(q -> q.contains("max_results=500")));
+        assertEquals(3, queries.stream().filter(q -> q.contains("continuation=")).count());
+        assertEquals(7 + 2 * 3_000 + 1, requests, "per expired key one read and one delete, one read for the live one");
+        assertEquals(0, StoreSessionManager.sweepNow(manager), "nothing left to sweep");
+        assertEquals(List.of(alive.id()), expiredInIndex(now), "the index holds no expired session any more");
+    }
+
+    /** The keys {@code GET …/index/expires_int/0/<now>} answers, as Riak would to anyone. */
+    private List<String> expiredInIndex(long now) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.url()
+                        + "/types/sessions/buckets/s/index/expires_int/0/" + now)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return IndexPage.parse(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).keys();
     }
 
     @Test
@@ -85,9 +102,9 @@ class SweeperTest {
         other.setIdleTimeout(Duration.ofMinutes(10));
         assertTrue(manager.put(other));
         clock.advance(Duration.ofMinutes(2));
-        assertEquals(1, manager.sweep());
+        assertEquals(1, StoreSessionManager.sweepNow(manager));
         assertTrue(manager.get(s.id()).isEmpty());
-        assertTrue(riak.object("default", "s", s.id()).allDeleted());
+        assertTrue(riak.object("sessions", "s", s.id()).allDeleted());
         assertTrue(manager.exists(other.id()));
     }
 
@@ -99,6 +116,6 @@ class SweeperTest {
     private void plant(SessionRecord r, String expiresTerm) {
         byte[] doc = SessionDocument.created(r, "planted").encode();
         String term = expiresTerm != null ? expiresTerm : Long.toString(r.expiresAt());
-        riak.plant("default", "s", r.id(), doc, Map.of("expires_int", List.of(term)));
+        riak.plant("sessions", "s", r.id(), doc, Map.of("expires_int", List.of(term)));
     }
 }
