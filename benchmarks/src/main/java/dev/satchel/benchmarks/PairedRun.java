@@ -123,7 +123,20 @@ public final class PairedRun {
                     }
                     Machine.Snapshot before = Machine.now(redisPid);
                     Instant forkStart = Instant.now();
-                    String jmhJson = fork(v, c.settings(), jvmArgs, log);
+                    String jmhJson;
+                    int attempts = 1;
+                    try {
+                        jmhJson = fork(v, c.settings(), jvmArgs, log);
+                    } catch (IllegalStateException e) {
+                        // One failed fork (a starved server timing out) does not throw away a half-hour run:
+                        // it runs once more, and the record says so; a second failure ends the run.
+                        System.out.println("PairedRun: " + e.getMessage() + "; running it once more");
+                        Files.move(log, logs.resolve(log.getFileName() + ".failed"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        before = Machine.now(redisPid);
+                        forkStart = Instant.now();
+                        attempts = 2;
+                        jmhJson = fork(v, c.settings(), jvmArgs, log);
+                    }
                     Machine.Snapshot after = Machine.now(redisPid);
                     Machine.Shares shares = before.until(after);
                     JsonNode jmh = JSON.readTree(jmhJson);
@@ -137,6 +150,7 @@ public final class PairedRun {
                     record.put("threads", v.threads());
                     record.put("impl", v.impl());
                     record.put("cpus", pin ? pinCpu : "all");
+                    record.put("attempts", attempts);
                     record.put("command", command(v, c.settings(), pin ? pinCpu : null));
                     record.put("started", forkStart.toString());
                     record.put("seconds", Duration.between(forkStart, Instant.now()).toMillis() / 1000.0);
