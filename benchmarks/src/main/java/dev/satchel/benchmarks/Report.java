@@ -101,6 +101,8 @@ public final class Report {
         final JsonNode meta;
         final List<ForkResult> forks;
         final JsonNode memory;
+        /** The end-to-end benchmark's measurements ({@code e2e.jsonl}), when the run has them. */
+        EndToEndReport.Results e2e = EndToEndReport.Results.NONE_MEASURED;
 
         Run(JsonNode meta, List<ForkResult> forks, JsonNode memory) {
             this.meta = meta;
@@ -123,7 +125,9 @@ public final class Report {
             }
             Path memoryFile = dir.resolve("memory.json");
             JsonNode memory = Files.exists(memoryFile) ? PairedRun.JSON.readTree(Files.readString(memoryFile)) : null;
-            return new Run(meta, forks, memory);
+            Run run = new Run(meta, forks, memory);
+            run.e2e = EndToEndReport.load(dir);
+            return run;
         }
 
         boolean quick() {
@@ -339,6 +343,7 @@ public final class Report {
             list.add(new Target("issue 2's claim: id generation scales (2 threads give ≥ 1.2× the ids per second of 1)",
                     "ids/s at 2 threads ÷ at 1 " + pairs(r), Verdict.atLeast(r, 1.2, judge), Reasons.ID_SCALING));
         }
+        list.addAll(EndToEndReport.targets(run.e2e, judge));
         return list;
     }
 
@@ -394,6 +399,7 @@ public final class Report {
                     "raw Jedis");
             stores(FILE, "File store (one JSON file per session) next to Tomcat's FileStore, same disk", "TOMCAT_FILE_STORE",
                     "Tomcat FileStore");
+            md.append(EndToEndReport.section(run.e2e));
             writePressure();
             memory();
             commands();

@@ -1,0 +1,242 @@
+package dev.satchel.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@link Report}'s part for the end-to-end benchmark ({@link EndToEndRun}): reads {@code e2e.jsonl} and the
+ * raw output of every measured {@code wrk} run it names (figures are recomputed from the raw output, not
+ * taken from the line), judges the issue's two end-to-end targets on per-round ratios, and renders the
+ * section of {@code BENCHMARKS.md}.
+ */
+final class EndToEndReport {
+
+    static final String SATCHEL = "SATCHEL";
+    static final String SPRING = "SPRING_SESSION";
+    static final String NONE = "NO_SESSION";
+    /** Satchel's time per request may be at most this many times the no-session app's (issue 17: "within 15 %"). */
+    static final double COST_LIMIT = 1.15;
+    /** Satchel's requests per second at least this many times Spring Session's. */
+    static final double SPRING_LIMIT = 1.5;
+
+    private EndToEndReport() {}
+
+    /** One measured wrk run. */
+    static final class Measurement {
+        final int round;
+        final String mix;
+        final String impl;
+        final double requestsPerSecond;
+        final double p50Micros;
+        final double p99Micros;
+        final long socketErrors;
+        final double others;
+        final String command;
+
+        Measurement(int round, String mix, String impl, double requestsPerSecond, double p50Micros, double p99Micros, long socketErrors,
+                double others, String command) {
+            this.round = round;
+            this.mix = mix;
+            this.impl = impl;
+            this.requestsPerSecond = requestsPerSecond;
+            this.p50Micros = p50Micros;
+            this.p99Micros = p99Micros;
+            this.socketErrors = socketErrors;
+            this.others = others;
+            this.command = command;
+        }
+    }
+
+    /** A run's end-to-end measurements (none when the run had no end-to-end part), and {@code e2e.json}. */
+    static final class Results {
+        static final Results NONE_MEASURED = new Results(null, List.of());
+
+        final JsonNode meta;
+        final List<Measurement> measurements;
+
+        Results(JsonNode meta, List<Measurement> measurements) {
+            this.meta = meta;
+            this.measurements = measurements;
+        }
+
+        /** The measurements of one implementation in one mix, by round. */
+        TreeMap<Integer, Measurement> of(String mix, String impl) {
+            TreeMap<Integer, Measurement> byRound = new TreeMap<>();
+            for (Measurement m : measurements) {
+                if (m.mix.equals(mix) && m.impl.equals(impl)) {
+                    byRound.put(m.round, m);
+                }
+            }
+            return byRound;
+        }
+
+        List<String> mixes() {
+            Set<String> mixes = new LinkedHashSet<>();
+            measurements.forEach(m -> mixes.add(m.mix));
+            return new ArrayList<>(mixes);
+        }
+    }
+
+    /** Reads {@code dir/e2e.jsonl} and the raw wrk output it names; no file, no measurements. */
+    static Results load(Path dir) throws IOException {
+        Path lines = dir.resolve("e2e.jsonl");
+        if (!Files.exists(lines)) {
+            return Results.NONE_MEASURED;
+        }
+        List<Measurement> list = new ArrayList<>();
+        for (String line : Files.readAllLines(lines, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode j = PairedRun.JSON.readTree(line);
+            EndToEndRun.WrkResult r = EndToEndRun.WrkResult.parse(Files.readString(dir.resolve(j.get("raw").asString()), StandardCharsets.UTF_8));
+            list.add(new Measurement(j.get("round").asInt(), j.get("mix").asString(), j.get("impl").asString(), r.requestsPerSecond(),
+                    r.p50Micros, r.p99Micros, r.socketErrors, Report.number(j.path("machine").get("others")), j.path("command").asString("")));
+        }
+        Path metaFile = dir.resolve("e2e.json");
+        JsonNode meta = Files.exists(metaFile) ? PairedRun.JSON.readTree(Files.readString(metaFile)) : null;
+        return new Results(meta, list);
+    }
+
+    /** {@code a[r].requestsPerSecond ÷ b[r].requestsPerSecond} for every round both ran in. */
+    static Report.Spread throughputRatio(Map<Integer, Measurement> a, Map<Integer, Measurement> b) {
+        List<Double> ratios = new ArrayList<>();
+        a.forEach((round, m) -> {
+            Measurement other = b.get(round);
+            if (other != null) {
+                ratios.add(m.requestsPerSecond / other.requestsPerSecond);
+            }
+        });
+        return Report.Spread.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static String mixName(String mix) {
+        return mix.equals("READ_ONLY") ? "read-only" : mix.equals("WRITE_10") ? "10 % writes" : mix;
+    }
+
+    /** The issue's end-to-end targets that {@code e2e} measured (judged unless {@code judge} is false). */
+    static List<Report.Target> targets(Results e2e, boolean judge) {
+        List<Report.Target> list = new ArrayList<>();
+        for (String mix : e2e.mixes()) {
+            Map<Integer, Measurement> ours = e2e.of(mix, SATCHEL);
+            Map<Integer, Measurement> spring = e2e.of(mix, SPRING);
+            if (!ours.isEmpty() && !spring.isEmpty()) {
+                Report.Spread r = throughputRatio(ours, spring);
+                list.add(new Report.Target("end to end, " + mixName(mix) + ": Satchel's filter ≥ 1.5× Spring Session Data Redis's requests/s",
+                        "Satchel ÷ Spring requests/s " + pairs(r) + "; medians " + rps(ours) + " vs " + rps(spring) + " requests/s",
+                        Report.Verdict.atLeast(r, SPRING_LIMIT, judge), SPRING_REASON));
+            }
+        }
+        Map<Integer, Measurement> ours = e2e.of("READ_ONLY", SATCHEL);
+        Map<Integer, Measurement> none = e2e.of("READ_ONLY", NONE);
+        if (!ours.isEmpty() && !none.isEmpty()) {
+            // Time per request at a fixed number of connections is 1 / throughput: Satchel's over the bare app's.
+            Report.Spread r = throughputRatio(none, ours);
+            list.add(new Report.Target("end to end, read-only, session cached: Satchel's time per request ≤ 1.15× the no-session app's",
+                    "no-session ÷ Satchel requests/s " + pairs(r) + "; medians " + rps(ours) + " vs " + rps(none) + " requests/s",
+                    Report.Verdict.atMost(r, COST_LIMIT, judge), COST_REASON));
+        }
+        return list;
+    }
+
+    /** The section of the page; empty when the run has no end-to-end part. */
+    static String section(Results e2e) {
+        if (e2e.measurements.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("## End to end: a servlet app on embedded Tomcat 11, sessions in Redis, driven by wrk\n\n");
+        JsonNode s = e2e.meta == null ? null : e2e.meta.path("settings");
+        md.append("One servlet (reads two attributes; on `/write` sets one) on embedded Tomcat 11 with default connector ")
+                .append("settings, in a JVM of its own per measurement (`-Xms512m -Xmx512m`, G1), behind Satchel's ")
+                .append("`SatchelSessionFilter` over `CachingSessionManager.over(RedisSessionManager)`, Spring Session Data Redis's ")
+                .append("`SessionRepositoryFilter` over `RedisSessionRepository`, or no session filter at all, sessions in the run's ")
+                .append("`redis-server`. Load: ").append(e2e.meta == null ? "wrk" : "`" + e2e.meta.path("loadGenerator").asString("wrk") + "`")
+                .append(" (Debian's package) over loopback");
+        if (s != null) {
+            md.append(String.format(Locale.ROOT, ", `-t%d -c%d`, %d s warm-up then %d s measured, %d sessions established before "
+                    + "measuring (one cookie picked at random per request), %d round%s", s.path("threads").asInt(), s.path("connections").asInt(),
+                    s.path("warmupSeconds").asInt(), s.path("seconds").asInt(), s.path("sessions").asInt(), s.path("rounds").asInt(),
+                    s.path("rounds").asInt() == 1 ? "" : "s"));
+        }
+        md.append(". In each round and mix the three apps run one after the other, in the opposite order every other round; ratios ")
+                .append("are taken per round. wrk, the app and Redis share the machine's cores, so requests/s is what this machine ")
+                .append("serves with all three on it. Latencies are wrk's (coordinated omission not corrected: a closed loop of ")
+                .append("the connections).\n\n");
+        for (String mix : e2e.mixes()) {
+            Map<Integer, Measurement> spring = e2e.of(mix, SPRING);
+            Map<Integer, Measurement> none = e2e.of(mix, NONE);
+            md.append("### ").append(mixName(mix)).append("\n\n");
+            md.append("| implementation | requests/s | min–max | p50 ms | p99 ms | rounds | × Spring requests/s | × no-session requests/s | socket errors |\n")
+                    .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (String impl : List.of(SATCHEL, SPRING, NONE)) {
+                Map<Integer, Measurement> m = e2e.of(mix, impl);
+                if (m.isEmpty()) {
+                    continue;
+                }
+                Report.Spread r = spread(m, x -> x.requestsPerSecond);
+                md.append("| ").append(impl).append(" | ").append(String.format(Locale.ROOT, "%,.0f", r.median)).append(" | ")
+                        .append(r.n == 1 ? "" : String.format(Locale.ROOT, "%,.0f–%,.0f", r.min, r.max)).append(" | ")
+                        .append(ms(spread(m, x -> x.p50Micros).median)).append(" | ").append(ms(spread(m, x -> x.p99Micros).median))
+                        .append(" | ").append(r.n).append(" | ").append(impl.equals(SPRING) || spring.isEmpty() ? "" : ratioText(throughputRatio(m, spring)))
+                        .append(" | ").append(impl.equals(NONE) || none.isEmpty() ? "" : ratioText(throughputRatio(m, none)))
+                        .append(" | ").append(m.values().stream().mapToLong(x -> x.socketErrors).sum()).append(" |\n");
+            }
+            md.append('\n');
+        }
+        long disturbed = e2e.measurements.stream().filter(m -> m.others > Machine.DISTURBED_OTHERS).count();
+        md.append(String.format(Locale.ROOT, "Figures: median over rounds (p50 and p99: the median of each round's percentile). Other processes "
+                + "took more than %.0f %% of the CPU during %d of %d measurements", 100 * Machine.DISTURBED_OTHERS, disturbed, e2e.measurements.size()));
+        if (e2e.meta != null && e2e.meta.has("seconds")) {
+            md.append("; the end-to-end part took ").append(e2e.meta.get("seconds").asLong()).append(" s");
+        }
+        md.append(". Raw output of every measured wrk run: `e2e/` in the run's folder. The commands (`COOKIES`: the established ")
+                .append("sessions' `Cookie` headers, one a line; the last argument: every how many requests one writes, 0 for none):\n\n```\n");
+        Set<String> seen = new LinkedHashSet<>();
+        e2e.measurements.forEach(m -> seen.add(m.command));
+        seen.forEach(c -> md.append(c).append('\n'));
+        md.append("```\n\n");
+        return md.toString();
+    }
+
+    private static Report.Spread spread(Map<Integer, Measurement> m, ToDoubleFunction<Measurement> f) {
+        return Report.Spread.of(m.values().stream().mapToDouble(f).toArray());
+    }
+
+    private static String rps(Map<Integer, Measurement> m) {
+        return String.format(Locale.ROOT, "%,.0f", spread(m, x -> x.requestsPerSecond).median);
+    }
+
+    private static String ms(double micros) {
+        return String.format(Locale.ROOT, "%.2f", micros / 1000);
+    }
+
+    private static String ratioText(Report.Spread r) {
+        return r == null ? "" : r.ratioText();
+    }
+
+    private static String pairs(Report.Spread r) {
+        return r == null ? "(no pair)" : r.ratioText() + ", " + r.n + (r.n == 1 ? " pair" : " pairs");
+    }
+
+    static final String SPRING_REASON = "Per request Spring Session reads the session (`HGETALL`) and, on every "
+            + "request, writes its last access time back (`HSET` + `EXPIRE` through `RedisSessionRepository.save`), with JDK "
+            + "serialization of each value, over one shared Lettuce connection; Satchel's filter answers a read-only request from "
+            + "its cache (no round trip; a touch is written once per touch interval) and a writing one with one `EVALSHA`. "
+            + "Where the ratio falls short, the app's own work (Tomcat, the servlet) and wrk sharing the cores dilute it.";
+    static final String COST_REASON = "A cached read-only request costs Satchel the cookie's parse and HMAC check, a "
+            + "Caffeine hit, the working copy and the filter's response wrapper that holds the body until the commit point; "
+            + "the no-session app pays none of it. Where it misses, compare the hot-path section (the cost of `open` "
+            + "alone) with the difference in time per request here.";
+}
