@@ -23,6 +23,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,6 +71,7 @@ public final class EndToEndRun {
     /** Smoke, about a minute: one round, 200 sessions, 1 s warm-up, 2 s measured. */
     static final Settings QUICK = new Settings(1, 1, 2, 1, 16, 200);
     static final String RESULT_PREFIX = "E2E-RESULT ";
+    static final int LOGIN_CLIENTS = 8;
 
     private EndToEndRun() {}
 
@@ -200,30 +205,57 @@ public final class EndToEndRun {
         return new Machine.Shares(s.idle, s.steal, Math.min(1, s.ours + app), Math.max(0, s.others - app));
     }
 
-    /** One request per session to {@code /login}; the {@code Cookie} header value of each (a realistic one around it). */
+    /**
+     * One request per session to {@code /login}, from {@value #LOGIN_CLIENTS} threads (the app's JVM is cold:
+     * one by one, this took longer than the warm-up); the {@code Cookie} header value of each, a realistic one
+     * around the session cookie, in the order of {@code n}.
+     */
     static List<String> establish(int port, int n, EndToEndApp.Impl impl) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
-        List<String> headers = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login?n=" + i))
-                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (resp.statusCode() != 200) {
-                throw new IllegalStateException(impl + ": /login answered " + resp.statusCode());
+        String[] headers = new String[n];
+        ExecutorService pool = Executors.newFixedThreadPool(LOGIN_CLIENTS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < LOGIN_CLIENTS; t++) {
+                int first = t;
+                done.add(pool.submit(() -> {
+                    for (int i = first; i < n; i += LOGIN_CLIENTS) {
+                        headers[i] = login(client, port, i, impl);
+                    }
+                    return null;
+                }));
             }
-            Optional<String> setCookie = resp.headers().firstValue("Set-Cookie");
-            if (impl == EndToEndApp.Impl.NO_SESSION) {
-                if (setCookie.isPresent()) {
-                    throw new IllegalStateException("the no-session application handed out a cookie");
-                }
-                // The same shape and size as a session cookie: the request bytes are alike.
-                headers.add(cookieHeader("SID=" + "x".repeat(22) + "!" + "y".repeat(43)));
-            } else {
-                String c = setCookie.orElseThrow(() -> new IllegalStateException(impl + ": /login handed out no cookie"));
-                int semi = c.indexOf(';');
-                headers.add(cookieHeader(semi < 0 ? c : c.substring(0, semi)));
+            for (Future<?> f : done) {
+                f.get();
             }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(impl + ": establishing the sessions failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return headers;
+        return List.of(headers);
+    }
+
+    private static String login(HttpClient client, int port, int i, EndToEndApp.Impl impl) throws IOException, InterruptedException {
+        HttpResponse<String> resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login?n=" + i))
+                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new IllegalStateException(impl + ": /login answered " + resp.statusCode());
+        }
+        Optional<String> setCookie = resp.headers().firstValue("Set-Cookie");
+        if (impl == EndToEndApp.Impl.NO_SESSION) {
+            if (setCookie.isPresent()) {
+                throw new IllegalStateException("the no-session application handed out a cookie");
+            }
+            // The same shape and size as a session cookie: the request bytes are alike.
+            return cookieHeader("SID=" + "x".repeat(22) + "!" + "y".repeat(43));
+        }
+        String c = setCookie.orElseThrow(() -> new IllegalStateException(impl + ": /login handed out no cookie"));
+        int semi = c.indexOf(';');
+        return cookieHeader(semi < 0 ? c : c.substring(0, semi));
     }
 
     /** A browser's {@code Cookie} header around the session's {@code name=value}, as {@link Population#cookieHeader}. */
