@@ -90,11 +90,15 @@ public final class EndToEndApp implements AutoCloseable {
         System.out.println(READY + " " + app.port());
         System.out.flush();
         // The driver closes our standard input to stop us; a killed driver closes it too.
-        while (System.in.read() >= 0) {
-            // nothing to read: wait for the end
+        try {
+            while (System.in.read() >= 0) {
+                // nothing to read: wait for the end
+            }
+            closeQuietly(app);
+        } finally {
+            // Tomcat's threads are not daemons: whatever closing threw, the JVM ends here.
+            System.exit(0);
         }
-        closeQuietly(app);
-        System.exit(0);
     }
 
     /** Starts Tomcat on {@code port} of loopback (0: a free one) with {@code impl}'s filter over Redis at {@code redisHost:redisPort}. */
