@@ -230,11 +230,13 @@ final class EndToEndReport {
         return r == null ? "(no pair)" : r.ratioText() + ", " + r.n + (r.n == 1 ? " pair" : " pairs");
     }
 
-    static final String SPRING_REASON = "Per request Spring Session reads the session (`HGETALL`) and, on every "
-            + "request, writes its last access time back (`HSET` + `EXPIRE` through `RedisSessionRepository.save`), with JDK "
-            + "serialization of each value, over one shared Lettuce connection; Satchel's filter answers a read-only request from "
-            + "its cache (no round trip; a touch is written once per touch interval) and a writing one with one `EVALSHA`. "
-            + "Where the ratio falls short, the app's own work (Tomcat, the servlet) and wrk sharing the cores dilute it.";
+    static final String SPRING_REASON = "Counted with `INFO commandstats` over a read-only run: Spring Session sends "
+            + "four Redis commands per request, each a round trip on its one shared Lettuce connection (`HGETALL` to read "
+            + "the session; `EXISTS`, `HMSET` of the last access time and `PEXPIREAT` to save it, which "
+            + "`SessionRepositoryFilter` does on every request), and decodes JDK-serialized values; Satchel's filter "
+            + "answers a cached read-only request with none, and a write with one `EVALSHA` (plus one `HGETALL` when the "
+            + "next request of that session re-reads it after the invalidation its own write published). Where the ratio "
+            + "falls short, the app's own work (Tomcat, the servlet) and wrk sharing the cores dilute it.";
     static final String COST_REASON = "The read-only requests are all cache hits once warm (no Redis command "
             + "during a measured run: `INFO commandstats` shows none), so the difference is CPU in the app's JVM. A short JFR "
             + "recording of it (a few hundred samples, one run) spread Satchel's share over many small costs: collecting the `Cookie` headers "
