@@ -1,6 +1,7 @@
 package dev.satchel.spring;
 
 import dev.satchel.SessionManager;
+import dev.satchel.SessionStoreException;
 import dev.satchel.spi.StoreMetrics;
 import dev.satchel.store.jdbc.JdbcSessionManager;
 import javax.sql.DataSource;
@@ -55,7 +56,14 @@ final class DataSourceStore {
         JdbcSessionManager.Builder b = JdbcSessionManager.builder(dataSource).tableName(jdbc.getTable()).metrics(metrics);
         if (jdbc.isCreateSchema()) {
             b.createSchemaIfMissing();
+            return b.build();
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (SessionStoreException | IllegalStateException e) {
+            // The store's message names its builder; a Boot user sets a property instead.
+            throw new IllegalStateException("satchel.store.uri=" + uri + " cannot be used: " + e.getMessage() + " (with Spring Boot: "
+                    + "satchel.store.jdbc.create-schema=true creates the table at startup)", e);
+        }
     }
 }
