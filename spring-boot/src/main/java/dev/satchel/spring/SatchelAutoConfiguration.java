@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -36,7 +37,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * Makes {@code request.getSession()} a Satchel session in a Spring Boot servlet application: a
- * {@link SessionManager} from {@code satchel.store.uri} (behind a cache when satchel-store-caching is on the
+ * {@link SessionManager} from {@code satchel.store.uri} (or the application's {@code DataSource} with
+ * {@code satchel.store.uri=datasource:}) (behind a cache when satchel-store-caching is on the
  * class path), an {@link HttpSessions} from the {@code satchel.*} and {@code server.servlet.session.*}
  * properties, and the {@link SatchelSessionFilter} registered before Spring Security's filter chain for the
  * request, forward, async and error dispatches. Each bean backs off when the application defines its own.
@@ -128,9 +130,9 @@ public class SatchelAutoConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         SessionManager satchelSessionManager(SatchelProperties properties, ObjectProvider<StoreMetrics> storeMetrics,
-                ObjectProvider<CacheMetrics> cacheMetrics) {
+                ObjectProvider<CacheMetrics> cacheMetrics, BeanFactory beans) {
             String uri = properties.getStore().getUri();
-            SessionManager store = open(uri, storeMetrics);
+            SessionManager store = open(properties.getStore(), storeMetrics, beans);
             Boolean enabled = properties.getCache().getEnabled();
             if (enabled == null ? isMemory(uri) : !enabled) {
                 return store;
@@ -160,17 +162,25 @@ public class SatchelAutoConfiguration {
 
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        SessionManager satchelSessionManager(SatchelProperties properties, ObjectProvider<StoreMetrics> storeMetrics) {
+        SessionManager satchelSessionManager(SatchelProperties properties, ObjectProvider<StoreMetrics> storeMetrics,
+                BeanFactory beans) {
             if (Boolean.TRUE.equals(properties.getCache().getEnabled())) {
                 throw new IllegalStateException("satchel.cache.enabled=true needs dev.satchel:satchel-store-caching on the class path");
             }
-            return open(properties.getStore().getUri(), storeMetrics);
+            return open(properties.getStore(), storeMetrics, beans);
         }
     }
 
-    static SessionManager open(String uri, ObjectProvider<StoreMetrics> storeMetrics) {
+    static SessionManager open(SatchelProperties.Store settings, ObjectProvider<StoreMetrics> storeMetrics,
+            BeanFactory beans) {
+        String uri = settings.getUri();
         if (uri == null || uri.isBlank()) {
-            throw new IllegalStateException("satchel.store.uri is empty; known schemes: " + SessionManagers.schemes());
+            throw new IllegalStateException("satchel.store.uri is empty; known schemes: " + SessionManagers.schemes()
+                    + ", or " + DataSourceStore.SCHEME + " for the application's DataSource");
+        }
+        if (DataSourceStore.isDataSource(uri)) {
+            return DataSourceStore.open(uri, settings.getJdbc(), storeMetrics.getIfAvailable(() -> StoreMetrics.NONE),
+                    beans);
         }
         if (isMemory(uri)) {
             LOG.info("Satchel keeps sessions in this process's memory (satchel.store.uri={}): they are lost at restart "

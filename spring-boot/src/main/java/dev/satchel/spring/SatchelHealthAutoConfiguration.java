@@ -15,7 +15,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The {@code satchel} health indicator (Spring Boot 4's health API): UP when the session store answers a
- * lookup of a random id, DOWN with the failure when it does not. Off with {@code management.health.satchel.enabled=false}.
+ * lookup of a random id, DOWN with the failure's type when it does not (no message: nothing of the store's address
+ * reaches the endpoint). Off with {@code management.health.satchel.enabled=false}. Boot 3.5's indicator is
+ * {@code SatchelBoot35HealthAutoConfiguration}, compiled against Boot 3.5 in the module {@code spring-boot/boot35-health}.
  */
 @AutoConfiguration(after = SatchelAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
@@ -37,7 +39,7 @@ public class SatchelHealthAutoConfiguration {
                 manager.exists(randomId());
                 return Health.up().build();
             } catch (SessionStoreException e) {
-                return Health.down(e).build();
+                return Health.down().withDetail("error", e.getClass().getName()).build();
             }
         };
     }

@@ -135,10 +135,17 @@ public class SatchelProperties {
         /**
          * The store, by URI, opened through the store modules on the class path (dev.satchel.SessionManagers):
          * {@code memory:/} (this process only), {@code file:/var/lib/app/sessions}, {@code redis://host:6379/0},
-         * {@code rediss://...}, {@code riak://host:8098}, {@code postgresql://...}. A SessionManager bean of the
-         * application's own replaces it.
+         * {@code rediss://...}, {@code riak://host:8098}, {@code postgresql://...}, {@code mariadb://...}; or
+         * {@code datasource:} for the application's DataSource bean (satchel-store-jdbc), {@code datasource:name}
+         * for the DataSource bean of that name. A SessionManager bean of the application's own replaces it.
          */
         private String uri = "memory:/";
+
+        private final Jdbc jdbc = new Jdbc();
+
+        public Jdbc getJdbc() {
+            return jdbc;
+        }
 
         public String getUri() {
             return uri;
@@ -146,6 +153,35 @@ public class SatchelProperties {
 
         public void setUri(String uri) {
             this.uri = uri;
+        }
+
+        /** The table of a {@code datasource:} store (satchel-store-jdbc). */
+        public static class Jdbc {
+
+            /** The table: lowercase letters, digits and _, optionally schema.table. */
+            private String table = "satchel_sessions";
+
+            /**
+             * Whether startup creates the table and its indexes when missing (CREATE ... IF NOT EXISTS). Off: the
+             * table comes from the application's migrations (JdbcSessionManager.schemaSql gives the DDL).
+             */
+            private boolean createSchema;
+
+            public String getTable() {
+                return table;
+            }
+
+            public void setTable(String table) {
+                this.table = table;
+            }
+
+            public boolean isCreateSchema() {
+                return createSchema;
+            }
+
+            public void setCreateSchema(boolean createSchema) {
+                this.createSchema = createSchema;
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -130,7 +131,11 @@ class RedisTwoInstancesIT {
         assertFalse(r.body().contains("Exception"), r.body());
         org.springframework.boot.health.contributor.HealthIndicator health = a.context.getBean("satchelHealthIndicator",
                 org.springframework.boot.health.contributor.HealthIndicator.class);
-        assertEquals(org.springframework.boot.health.contributor.Status.DOWN, health.health().getStatus());
+        org.springframework.boot.health.contributor.Health down = health.health();
+        assertEquals(org.springframework.boot.health.contributor.Status.DOWN, down.getStatus());
+        // The failure's type only: its message would name the store's address.
+        assertEquals(Set.of("error"), down.getDetails().keySet(), down.getDetails().toString());
+        assertTrue(down.getDetails().get("error").toString().matches("dev\\.satchel\\.\\w+Exception"), down.getDetails().toString());
         assertTrue(a.bean(io.micrometer.core.instrument.MeterRegistry.class).get("satchel.store.operations")
                 .tag("outcome", "failure").timers().stream().mapToLong(t -> t.count()).sum() >= 1, "the failure is measured");
     }

@@ -28,6 +28,8 @@ final class RunningApp implements AutoCloseable {
         p.put("spring.security.user.name", "alice");
         p.put("spring.security.user.password", "secret-password-1");
         p.put("spring.main.banner-mode", "off");
+        // spring-boot-starter-jdbc is on the test class path for DataSourceStoreIT: the other apps have no database.
+        p.put("spring.autoconfigure.exclude", "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration");
         p.putAll(properties);
         return new RunningApp(new SpringApplicationBuilder(sources).properties(p).run());
     }

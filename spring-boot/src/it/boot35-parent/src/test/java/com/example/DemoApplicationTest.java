@@ -2,9 +2,12 @@ package com.example;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.satchel.Session;
 import dev.satchel.SessionManager;
 import dev.satchel.SessionStoreException;
+import dev.satchel.SessionStoreUnavailableException;
 import dev.satchel.store.redis.RedisSessionManager;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,11 +16,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 /** Starts the application under Boot's dependency management and uses a session over real HTTP. */
 class DemoApplicationTest {
@@ -29,7 +37,7 @@ class DemoApplicationTest {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DemoApplication.class).properties(Map.of(
                 "server.port", "0", "server.address", "127.0.0.1",
                 "satchel.signing-keys", "c2F0Y2hlbC10ZXN0LWtleS0wMTIzNDU2Nzg5YWJjZGVm",
-                "satchel.cache.enabled", "true",
+                "satchel.cache.enabled", "true", "management.endpoint.health.show-details", "always",
                 "spring.security.user.name", "alice", "spring.security.user.password", "secret-password-1")).run()) {
             String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
             HttpResponse<String> page = send(HttpRequest.newBuilder(URI.create(base + "/login")), null);
@@ -44,6 +52,24 @@ class DemoApplicationTest {
             cookie = cookie(login, cookie);
             assertEquals("alice 1", send(HttpRequest.newBuilder(URI.create(base + "/visits")), cookie).body());
             assertEquals("alice 2", send(HttpRequest.newBuilder(URI.create(base + "/visits")), cookie).body());
+
+            // Boot 3.5's Actuator: the starter's indicator for its health API.
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
+                    .header("Accept", "application/json").header("Cookie", cookie).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), health.body());
+            assertTrue(health.body().contains("\"satchel\":{\"status\":\"UP\"}"), health.body());
+
+            // Flash attributes: shown once after the redirect.
+            String token = send(HttpRequest.newBuilder(URI.create(base + "/csrf")), cookie).body();
+            HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/notes"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("text=milk&_csrf=" + java.net.URLEncoder.encode(token, "UTF-8"))),
+                    cookie);
+            assertEquals(302, post.statusCode(), post.body());
+            cookie = cookie(post, cookie);
+            assertEquals("message=Saved milk", send(HttpRequest.newBuilder(URI.create(base + "/notes")), cookie).body());
+            assertEquals("message=null", send(HttpRequest.newBuilder(URI.create(base + "/notes")), cookie).body());
         }
     }
 
@@ -59,6 +85,36 @@ class DemoApplicationTest {
                 m.exists("AAAAAAAAAAAAAAAAAAAAAA");
             }
         });
+    }
+
+    /** A store that is down: every operation fails as an unreachable store does. Not scanned: a source only. */
+    static class UnreachableStore {
+        @Bean
+        SessionManager satchelSessionManager() {
+            return new SessionManager() {
+                private SessionStoreUnavailableException down() {
+                    return new SessionStoreUnavailableException("store down (test)", null);
+                }
+
+                @Override public Session newSession() { throw down(); }
+                @Override public boolean exists(String sid) { throw down(); }
+                @Override public Optional<Session> get(String sid) { throw down(); }
+                @Override public boolean put(Session session) { throw down(); }
+                @Override public void remove(String sid) { throw down(); }
+                @Override public void close() {}
+            };
+        }
+    }
+
+    @Test
+    void theHealthIsDownWithTheFailuresTypeWhenTheStoreFails() throws Exception {
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DemoApplication.class, UnreachableStore.class)
+                .properties(Map.of("server.port", "0", "server.address", "127.0.0.1",
+                        "satchel.signing-keys", "c2F0Y2hlbC10ZXN0LWtleS0wMTIzNDU2Nzg5YWJjZGVm")).run()) {
+            Health health = app.getBean("satchelHealthIndicator", HealthIndicator.class).health();
+            assertEquals(Status.DOWN, health.getStatus());
+            assertEquals(Map.of("error", SessionStoreUnavailableException.class.getName()), health.getDetails());
+        }
     }
 
     static HttpResponse<String> send(HttpRequest.Builder b, String cookie) throws Exception {
