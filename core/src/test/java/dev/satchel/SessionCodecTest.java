@@ -150,6 +150,37 @@ class SessionCodecTest {
         }
     }
 
+    @Test
+    void checkedStoredValueAnswersExactlyAsCheckedValue() {
+        List<String> cases = new java.util.ArrayList<>(List.of(
+                "1", "-0", "0.5", "-1.5e+10", "1E5", "01", "1.", ".5", "-", "1e", "+1", "true", "false", "null",
+                "tru", "nul", "\"\"", "\"a\\\"b\"", "\"\\u00e9\\/\\b\\f\\n\\r\\t\"", "\"\\uD800\"",
+                "\"\\u12\"", "\"\\x\"", "\"\u0001\"", "\"\uD83D\uDE00\"", "\"\uD800\"", "\"\\u\u0663123\"",
+                "[]", "{}", "[1,2]", "[1,]", "[,1]", "{\"a\":1,\"b\":[{}]}", "{\"a\"}", "{\"a\":1,}", "{1:2}",
+                " 1", "1 ", "[1, 2]", "{\"a\": 1}", "1 2", "[1]]", "\"unterminated", "", "[".repeat(70) + "]".repeat(70),
+                "[".repeat(300) + "]".repeat(300), "1".repeat(70), "\"" + "x".repeat(20_000) + "\""));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        String alphabet = "{}[]:,\"\\ -+.eE0123456789truefalsn/u\u00e9\uD800\u0001ab";
+        for (int k = 0; k < 20_000; k++) {
+            StringBuilder b = new StringBuilder();
+            for (int len = random.nextInt(12); len > 0; len--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            cases.add(b.toString());
+        }
+        for (String json : cases) {
+            String expected;
+            try {
+                expected = SessionCodec.checkedValue(json);
+            } catch (UnreadableEntryException e) {
+                assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedStoredValue(json), json);
+                continue;
+            }
+            assertEquals(expected, SessionCodec.checkedStoredValue(json), json);
+        }
+        assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedStoredValue(null));
+    }
+
     /** A type asking for class-name type ids: the deny-all validator must refuse every class. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
     public static class Polymorphic {

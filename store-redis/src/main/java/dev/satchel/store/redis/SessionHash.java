@@ -228,7 +228,7 @@ final class SessionHash {
                     .principal(principal)
                     .version(number(version, VERSION));
             for (int i = 0; i < attributes.size(); i += 2) {
-                b.attribute(attributes.get(i), SessionCodec.checkedValue(attributes.get(i + 1)));
+                b.attribute(attributes.get(i), SessionCodec.checkedStoredValue(attributes.get(i + 1)));
             }
             return b.build();
         }
