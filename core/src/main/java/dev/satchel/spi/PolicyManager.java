@@ -216,8 +216,10 @@ class PolicyManager implements SessionManager {
     final int removeAllOf(String principal) {
         int removed = 0;
         for (Session s : sessionsOf(principal)) {
-            delete(s.id());
-            removed++;
+            // Conditional: the session may have logged in as someone else since it was listed.
+            if (deleteIfPrincipal(s.id(), principal)) {
+                removed++;
+            }
         }
         return removed;
     }
@@ -311,6 +313,19 @@ class PolicyManager implements SessionManager {
             throw e;
         }
         recordMetric(Operation.DELETE, Outcome.SUCCESS, start);
+    }
+
+    private boolean deleteIfPrincipal(String sid, String principal) {
+        long start = timed ? System.nanoTime() : 0;
+        boolean deleted;
+        try {
+            deleted = ((PrincipalIndexedStore) store).deleteIfPrincipal(sid, principal);
+        } catch (RuntimeException e) {
+            recordMetric(Operation.DELETE, Outcome.FAILURE, start);
+            throw e;
+        }
+        recordMetric(Operation.DELETE, Outcome.SUCCESS, start);
+        return deleted;
     }
 
     /** The one unreadable-entry policy: absent to this version; a corrupt entry discarded, a newer one left alone. */
