@@ -119,6 +119,15 @@ class RedisCachedWritesIT {
                 public void invalidateAll() {}
             });
             Await.until("the feed is subscribed", RedisServer.STARTUP, store::feedSubscribed);
+            // The subscription's reset (invalidateAll) may still be on its way; it comes before any message
+            // published after the subscription, so once a probe's change is heard, the reset is behind us.
+            Session probe = cache.newSession();
+            probe.put("probe", true);
+            assertTrue(cache.put(probe));
+            Session changed = cache.get(probe.id()).orElseThrow();
+            changed.put("probe", false);
+            assertTrue(cache.put(changed));
+            awaitHeard(probe.id(), SessionAccess.record(changed).version());
         }
 
         void awaitHeard(String sid, long version) {
