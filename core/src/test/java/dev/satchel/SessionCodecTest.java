@@ -181,6 +181,28 @@ class SessionCodecTest {
         assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedStoredValue(null));
     }
 
+    @Test
+    void boundOfAChangeIsTheBoundOfTheRecordItMakes() {
+        long at = record.lastAccess() + 1;
+        SessionRecord anonymous = record.toBuilder().principal(null).build();
+        List<dev.satchel.spi.ChangeSet> changes = List.of(
+                change(record, at, Map.of("theme", "\"light-é\""), java.util.Set.of(), false, null),
+                change(record, at, Map.of("new", "[1,2,3]"), java.util.Set.of("cart"), false, null),
+                change(record, at, Map.of("cart", "{}"), java.util.Set.of("cart", "absent"), true, "bob-the-longer"),
+                change(record, at, Map.of(), java.util.Set.of("theme", "cart"), true, null),
+                change(anonymous, at, Map.of(), java.util.Set.of(), true, "carol"),
+                change(anonymous, at, Map.of("x", "1"), java.util.Set.of("absent"), false, null));
+        for (dev.satchel.spi.ChangeSet c : changes) {
+            assertEquals(SessionCodec.encodedLengthBound(c.applyTo(c.base())), SessionCodec.encodedLengthBound(c), c.toString());
+        }
+    }
+
+    private static dev.satchel.spi.ChangeSet change(SessionRecord base, long at, Map<String, String> set,
+            java.util.Set<String> removed, boolean principalChanged, String principal) {
+        return new dev.satchel.spi.ChangeSet(base, at, new java.util.HashMap<>(set), new java.util.HashSet<>(removed),
+                principalChanged, principal, 0, false, 0);
+    }
+
     /** A type asking for class-name type ids: the deny-all validator must refuse every class. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
     public static class Polymorphic {

@@ -141,11 +141,12 @@ class PolicyManager implements SessionManager {
             return true;
         }
         ChangeSet changes = SessionAccess.changes(session, now);
-        if (!changes.isTouchOnly()) {
-            SessionRecord seen = changes.applyTo(changes.base().toBuilder().lastAccess(now).build());
-            if (seen != null) {
-                checkSize(seen);
-            }
+        // The size of what the write would store, unless the change ends the session (then nothing is stored);
+        // computed from the change, without building the merged record.
+        SessionRecord base = changes.base();
+        if (!changes.isTouchOnly() && base.deadline() > now
+                && (changes.deadlineChanged() ? changes.deadline() : base.deadline()) > now) {
+            checkSize(SessionCodec.encodedLengthBound(changes));
         }
         SessionRecord merged = apply(changes);
         if (merged == null) {
@@ -346,7 +347,10 @@ class PolicyManager implements SessionManager {
     }
 
     private void checkSize(SessionRecord record) {
-        long size = SessionCodec.encodedLengthBound(record);
+        checkSize(SessionCodec.encodedLengthBound(record));
+    }
+
+    private void checkSize(long size) {
         if (size > maxSessionBytes) {
             throw new SessionTooLargeException("session would take about " + size
                     + " bytes stored, over the maximum of " + maxSessionBytes + " bytes; nothing was written");

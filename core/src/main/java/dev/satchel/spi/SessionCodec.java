@@ -3,6 +3,7 @@ package dev.satchel.spi;
 import dev.satchel.Session;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.TreeMap;
 import tools.jackson.core.ErrorReportConfiguration;
 import tools.jackson.core.JacksonException;
@@ -516,9 +517,43 @@ public final class SessionCodec {
             size += 6L * principal.length();
         }
         for (int i = 0, n = record.attributeCount(); i < n; i++) {
-            size += 6L * record.attributeName(i).length() + 4 + utf8Length(record.attributeValue(i));
+            size += attributeBound(record.attributeName(i), record.attributeValue(i));
         }
         return size;
+    }
+
+    /**
+     * {@link #encodedLengthBound(SessionRecord)} of the record {@code changes.applyTo(changes.base())} would
+     * give — the base's bound with the changed principal and attributes taken out and put in — without
+     * building that record. For a manager's size check before each write. Thread-safe.
+     */
+    public static long encodedLengthBound(ChangeSet changes) {
+        SessionRecord base = changes.base();
+        long size = encodedLengthBound(base);
+        if (changes.principalChanged()) {
+            String old = base.principal();
+            String now = changes.principal();
+            size += (now == null ? 0 : 6L * now.length()) - (old == null ? 0 : 6L * old.length());
+        }
+        for (String name : changes.removedAttributes()) {
+            String old = base.attribute(name);
+            if (old != null) {
+                size -= attributeBound(name, old);
+            }
+        }
+        for (Map.Entry<String, String> e : changes.setAttributes().entrySet()) {
+            String name = e.getKey();
+            String old = changes.removedAttributes().contains(name) ? null : base.attribute(name);
+            if (old != null) {
+                size -= attributeBound(name, old);
+            }
+            size += attributeBound(name, e.getValue());
+        }
+        return size;
+    }
+
+    private static long attributeBound(String name, String json) {
+        return 6L * name.length() + 4 + utf8Length(json);
     }
 
     private static long utf8Length(String s) {
