@@ -19,8 +19,20 @@ public interface Invalidations {
     /** Receives invalidations. Called from the source's own thread; implementations must be quick and must not throw. */
     interface Listener {
 
-        /** Session {@code sid} was changed or removed. */
+        /** Session {@code sid} was changed or removed: drop any copy of it. */
         void invalidate(String sid);
+
+        /**
+         * Session {@code sid} was changed, and the write stored {@code version} (its
+         * {@link dev.satchel.spi.SessionRecord#version() record version}). A listener may keep a copy whose
+         * version is at least {@code version} — typically the one its own node just wrote — and must drop
+         * an older one. Removals are always reported through {@link #invalidate(String)}. Sources call this
+         * only when they know the version written; the default treats it as {@link #invalidate(String)}, so
+         * listeners written before it existed keep working.
+         */
+        default void invalidate(String sid, long version) {
+            invalidate(sid);
+        }
 
         /** Messages may have been lost: nothing seen so far can be trusted. */
         void invalidateAll();

@@ -150,6 +150,59 @@ class SessionCodecTest {
         }
     }
 
+    @Test
+    void checkedStoredValueAnswersExactlyAsCheckedValue() {
+        List<String> cases = new java.util.ArrayList<>(List.of(
+                "1", "-0", "0.5", "-1.5e+10", "1E5", "01", "1.", ".5", "-", "1e", "+1", "true", "false", "null",
+                "tru", "nul", "\"\"", "\"a\\\"b\"", "\"\\u00e9\\/\\b\\f\\n\\r\\t\"", "\"\\uD800\"",
+                "\"\\u12\"", "\"\\x\"", "\"\u0001\"", "\"\uD83D\uDE00\"", "\"\uD800\"", "\"\\u\u0663123\"",
+                "[]", "{}", "[1,2]", "[1,]", "[,1]", "{\"a\":1,\"b\":[{}]}", "{\"a\"}", "{\"a\":1,}", "{1:2}",
+                " 1", "1 ", "[1, 2]", "{\"a\": 1}", "1 2", "[1]]", "\"unterminated", "", "[".repeat(70) + "]".repeat(70),
+                "[".repeat(300) + "]".repeat(300), "1".repeat(70), "\"" + "x".repeat(20_000) + "\""));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        String alphabet = "{}[]:,\"\\ -+.eE0123456789truefalsn/u\u00e9\uD800\u0001ab";
+        for (int k = 0; k < 20_000; k++) {
+            StringBuilder b = new StringBuilder();
+            for (int len = random.nextInt(12); len > 0; len--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            cases.add(b.toString());
+        }
+        for (String json : cases) {
+            String expected;
+            try {
+                expected = SessionCodec.checkedValue(json);
+            } catch (UnreadableEntryException e) {
+                assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedStoredValue(json), json);
+                continue;
+            }
+            assertEquals(expected, SessionCodec.checkedStoredValue(json), json);
+        }
+        assertThrows(UnreadableEntryException.class, () -> SessionCodec.checkedStoredValue(null));
+    }
+
+    @Test
+    void boundOfAChangeIsTheBoundOfTheRecordItMakes() {
+        long at = record.lastAccess() + 1;
+        SessionRecord anonymous = record.toBuilder().principal(null).build();
+        List<dev.satchel.spi.ChangeSet> changes = List.of(
+                change(record, at, Map.of("theme", "\"light-é\""), java.util.Set.of(), false, null),
+                change(record, at, Map.of("new", "[1,2,3]"), java.util.Set.of("cart"), false, null),
+                change(record, at, Map.of("cart", "{}"), java.util.Set.of("cart", "absent"), true, "bob-the-longer"),
+                change(record, at, Map.of(), java.util.Set.of("theme", "cart"), true, null),
+                change(anonymous, at, Map.of(), java.util.Set.of(), true, "carol"),
+                change(anonymous, at, Map.of("x", "1"), java.util.Set.of("absent"), false, null));
+        for (dev.satchel.spi.ChangeSet c : changes) {
+            assertEquals(SessionCodec.encodedLengthBound(c.applyTo(c.base())), SessionCodec.encodedLengthBound(c), c.toString());
+        }
+    }
+
+    private static dev.satchel.spi.ChangeSet change(SessionRecord base, long at, Map<String, String> set,
+            java.util.Set<String> removed, boolean principalChanged, String principal) {
+        return new dev.satchel.spi.ChangeSet(base, at, new java.util.HashMap<>(set), new java.util.HashSet<>(removed),
+                principalChanged, principal, 0, false, 0);
+    }
+
     /** A type asking for class-name type ids: the deny-all validator must refuse every class. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
     public static class Polymorphic {

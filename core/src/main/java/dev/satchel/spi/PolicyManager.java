@@ -141,11 +141,12 @@ class PolicyManager implements SessionManager {
             return true;
         }
         ChangeSet changes = SessionAccess.changes(session, now);
-        if (!changes.isTouchOnly()) {
-            SessionRecord seen = changes.applyTo(changes.base().toBuilder().lastAccess(now).build());
-            if (seen != null) {
-                checkSize(seen);
-            }
+        // The size of what the write would store, unless the change ends the session (then nothing is stored);
+        // computed from the change, without building the merged record.
+        SessionRecord base = changes.base();
+        if (!changes.isTouchOnly() && base.deadline() > now
+                && (changes.deadlineChanged() ? changes.deadline() : base.deadline()) > now) {
+            checkSize(SessionCodec.encodedLengthBound(changes));
         }
         SessionRecord merged = apply(changes);
         if (merged == null) {
@@ -216,8 +217,10 @@ class PolicyManager implements SessionManager {
     final int removeAllOf(String principal) {
         int removed = 0;
         for (Session s : sessionsOf(principal)) {
-            delete(s.id());
-            removed++;
+            // Conditional: the session may have logged in as someone else since it was listed.
+            if (deleteIfPrincipal(s.id(), principal)) {
+                removed++;
+            }
         }
         return removed;
     }
@@ -313,6 +316,19 @@ class PolicyManager implements SessionManager {
         recordMetric(Operation.DELETE, Outcome.SUCCESS, start);
     }
 
+    private boolean deleteIfPrincipal(String sid, String principal) {
+        long start = timed ? System.nanoTime() : 0;
+        boolean deleted;
+        try {
+            deleted = ((PrincipalIndexedStore) store).deleteIfPrincipal(sid, principal);
+        } catch (RuntimeException e) {
+            recordMetric(Operation.DELETE, Outcome.FAILURE, start);
+            throw e;
+        }
+        recordMetric(Operation.DELETE, Outcome.SUCCESS, start);
+        return deleted;
+    }
+
     /** The one unreadable-entry policy: absent to this version; a corrupt entry discarded, a newer one left alone. */
     private void unreadable(String sid, UnreadableEntryException e) {
         if (unreadable.firstTime(sid)) {
@@ -331,7 +347,10 @@ class PolicyManager implements SessionManager {
     }
 
     private void checkSize(SessionRecord record) {
-        long size = SessionCodec.encodedLengthBound(record);
+        checkSize(SessionCodec.encodedLengthBound(record));
+    }
+
+    private void checkSize(long size) {
         if (size > maxSessionBytes) {
             throw new SessionTooLargeException("session would take about " + size
                     + " bytes stored, over the maximum of " + maxSessionBytes + " bytes; nothing was written");

@@ -20,4 +20,17 @@ public interface PrincipalIndexedStore extends SessionStore {
      * @throws dev.satchel.SessionStoreException if the store fails
      */
     Collection<String> idsOfPrincipal(String principal);
+
+    /**
+     * Deletes session {@code id} only if its stored principal is still {@code principal}, atomically with
+     * that check, so a "log out everywhere" never removes a session that logged in as someone else after it
+     * was listed. The default cannot check atomically: it deletes unconditionally, as {@link #delete} does.
+     *
+     * @return whether a session was deleted
+     * @throws dev.satchel.SessionStoreException if the store fails; what it holds is then unknown
+     */
+    default boolean deleteIfPrincipal(String id, String principal) {
+        delete(id);
+        return true;
+    }
 }

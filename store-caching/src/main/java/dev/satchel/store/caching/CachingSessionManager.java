@@ -85,7 +85,10 @@ import org.slf4j.LoggerFactory;
  * maxStaleness is {@value #DEFAULT_MAX_STALENESS_WITH_INVALIDATIONS_MILLIS} ms, a backstop only. Use
  * {@link Builder#invalidationsFrom} for a feed the parent does not offer itself and
  * {@link Builder#withoutInvalidations} to ignore the parent's. Own writes come back through the feed
- * too, so the first read after a write here is a miss.
+ * too: a write's report carries the record version it stored, and a cached copy at least that new — the
+ * one this node just wrote — is kept, an older one dropped; a removal's report always drops the copy. So a
+ * session written here on every request is still read from the cache, while a write on another node drops
+ * this node's copy as before.
  *
  * <p><b>Principal index.</b> If the parent implements {@link PrincipalIndex}, the manager built implements
  * it too (test with {@code instanceof}): lookups go to the parent, and {@code removeByPrincipal} drops
@@ -134,6 +137,7 @@ public class CachingSessionManager implements SessionManager {
     private final Cache<String, CachedRecord> records;
     private final Cache<String, Boolean> misses;
     private final WriteCounters writes = new WriteCounters();
+    private final VersionFloors floors = new VersionFloors();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Invalidations.Subscription subscription;
 
@@ -454,10 +458,15 @@ public class CachingSessionManager implements SessionManager {
         }
         CachedRecord entry = new CachedRecord(record, nanos(trustedUntil), weighed ? CachedRecord.weigh(record) : 0);
         records.asMap().compute(sid, (k, current) -> {
-            if (!writes.unchanged(stripe, expectedWrites)) {
+            // The floor before the count: see VersionFloors.
+            if (!floors.admits(stripe, sid, record.version()) || !writes.unchanged(stripe, expectedWrites)) {
                 return null;
             }
-            return current != null && current.record.version() > record.version() ? current : entry;
+            if (current != null && current.record.version() > record.version()) {
+                return current;
+            }
+            floors.reached(stripe, sid, record.version());
+            return entry;
         });
     }
 
@@ -527,6 +536,31 @@ public class CachingSessionManager implements SessionManager {
             }
             try {
                 forget(sid, WriteCounters.stripe(sid));
+            } catch (RuntimeException e) {
+                LOG.warn("Dropping an invalidated session from the cache failed", e);
+            }
+        }
+
+        /**
+         * Keeps a cached copy at least as new as {@code version} (this node's own write, reported back) and
+         * drops an older one; with none cached, leaves a {@link VersionFloors floor} so a lookup or write in
+         * flight caches nothing older.
+         */
+        @Override
+        public void invalidate(String sid, long version) {
+            if (!SessionIds.isValid(sid)) {
+                return;
+            }
+            try {
+                int stripe = WriteCounters.stripe(sid);
+                misses.invalidate(sid);
+                records.asMap().compute(sid, (k, current) -> {
+                    if (current != null && current.record.version() >= version) {
+                        return current;
+                    }
+                    floors.raise(stripe, sid, version, writes);
+                    return null;
+                });
             } catch (RuntimeException e) {
                 LOG.warn("Dropping an invalidated session from the cache failed", e);
             }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class WriteCounters {
 
-    private static final int STRIPES = 1024;
+    static final int STRIPES = 1024;
     private static final int MASK = STRIPES - 1;
 
     private final AtomicLongArray counters = new AtomicLongArray(STRIPES);

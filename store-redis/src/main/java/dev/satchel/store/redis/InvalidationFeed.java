@@ -15,7 +15,9 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The subscriber side of the invalidation channel: one thread holds a {@code SUBSCRIBE} connection and
- * hands every published session id to the listeners; a heartbeat keeps the promise of
+ * hands every published session id to the listeners — {@code <id>:<version>} (a write that stored that
+ * record version) as {@link Invalidations.Listener#invalidate(String, long)}, a bare {@code <id>} (a
+ * removal) as {@link Invalidations.Listener#invalidate(String)}; a heartbeat keeps the promise of
  * {@link Invalidations} that a listener never trusts a feed with a gap.
  *
  * <p>Gaps: every heartbeat interval a {@code PING} carrying its send time goes down the subscribed
@@ -30,6 +32,8 @@ final class InvalidationFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger(InvalidationFeed.class);
     private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** {@link #versionOf} of a message that carries no version: a removal (or not a message of ours). */
+    static final long REMOVED = -1;
 
     private final UnifiedJedis jedis;
     private final ClientPools pools;
@@ -197,6 +201,27 @@ final class InvalidationFeed {
         }
     }
 
+    /**
+     * The version of a {@code <id>:<version>} message (what apply.lua publishes after a write), or
+     * {@link #REMOVED} when {@code message} is not of that shape: up to 18 decimal digits, so it fits a long.
+     */
+    static long versionOf(String message) {
+        int n = message.length();
+        int first = SessionIds.LENGTH + 1;
+        if (n <= first || n > first + 18 || message.charAt(SessionIds.LENGTH) != ':') {
+            return REMOVED;
+        }
+        long v = 0;
+        for (int i = first; i < n; i++) {
+            char c = message.charAt(i);
+            if (c < '0' || c > '9') {
+                return REMOVED;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
     /** Breaks {@code c} from another thread, so the subscriber thread's blocked read ends. */
     private static void drop(Connection c) {
         if (c == null) {
@@ -227,12 +252,25 @@ final class InvalidationFeed {
 
         @Override
         public void onMessage(String channel, String message) {
-            if (!SessionIds.isValid(message)) {
+            String sid;
+            long version;
+            if (message.length() == SessionIds.LENGTH) {
+                sid = message;
+                version = REMOVED;
+            } else {
+                version = versionOf(message);
+                sid = version == REMOVED ? null : message.substring(0, SessionIds.LENGTH);
+            }
+            if (sid == null || !SessionIds.isValid(sid)) {
                 return; // not ours: nothing is cached under an invalid id
             }
             for (Invalidations.Listener l : listeners) {
                 try {
-                    l.invalidate(message);
+                    if (version == REMOVED) {
+                        l.invalidate(sid);
+                    } else {
+                        l.invalidate(sid, version);
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("An invalidation listener failed", e);
                 }

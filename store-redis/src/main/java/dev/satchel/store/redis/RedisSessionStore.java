@@ -221,6 +221,23 @@ class RedisSessionStore implements PrincipalIndexedStore {
     }
 
     /**
+     * Deletes the hash only if its {@code principal} field is {@code principal} (one script: checked and
+     * deleted atomically), publishes the removal, and takes the id out of that principal's index.
+     */
+    @Override
+    public boolean deleteIfPrincipal(String id, String principal) {
+        List<String> args = List.of(channel, id, principal);
+        List<?> answer = (List<?>) write("removing a session", DELETE, sessionKey(id), retry -> args);
+        boolean deleted = (Long) answer.get(0) > 0;
+        if (deleted) {
+            forgetQuietly(principal, List.of(id));
+        }
+        // Not deleted: the index entry stays. A login to this principal may be writing it right now (the
+        // entry goes in before the hash's principal), and a lookup never trusts an entry without its hash.
+        return deleted;
+    }
+
+    /**
      * Moves the corrupt entry aside ({@code RENAME}, same slot) to {@code <namespace>:corrupt:{<id>}} for
      * {@link RedisSessionManager#CORRUPT_RETENTION}. The script leaves a hash of a newer format in place even
      * here, in case a newer node replaced the entry since it was read.

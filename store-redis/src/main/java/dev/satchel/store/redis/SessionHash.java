@@ -108,11 +108,16 @@ final class SessionHash {
         if (hash.isEmpty()) {
             return null;
         }
-        Reader r = new Reader(hash.size());
+        // The metadata by lookup, then one pass over the fields for the attributes: no copy of them between.
+        SessionRecord.Builder b = Reader.metadata(hash.get(V), hash.get(ID), hash.get(RANDVAL), hash.get(CREATED),
+                hash.get(LAST_ACCESS), hash.get(IDLE_TIMEOUT), hash.get(DEADLINE), hash.get(PRINCIPAL), hash.get(VERSION));
         for (Map.Entry<String, String> e : hash.entrySet()) {
-            r.field(e.getKey(), e.getValue());
+            String name = e.getKey();
+            if (name.startsWith(ATTRIBUTE_PREFIX)) {
+                b.attribute(name.substring(ATTRIBUTE_PREFIX.length()), SessionCodec.checkedStoredValue(e.getValue()));
+            } // else metadata, read above, or a field from a newer writer
         }
-        return r.record();
+        return b.build();
     }
 
     /** Reads a hash as a script returns {@code HGETALL}: field, value, field, value, ... */
@@ -204,6 +209,16 @@ final class SessionHash {
         }
 
         SessionRecord record() {
+            SessionRecord.Builder b = metadata(v, id, randval, created, lastAccess, idle, deadline, principal, version);
+            for (int i = 0; i < attributes.size(); i += 2) {
+                b.attribute(attributes.get(i), SessionCodec.checkedStoredValue(attributes.get(i + 1)));
+            }
+            return b.build();
+        }
+
+        /** A builder holding the checked metadata fields, in the order they are checked. */
+        static SessionRecord.Builder metadata(String v, String id, String randval, String created, String lastAccess,
+                String idle, String deadline, String principal, String version) {
             if (v == null) {
                 throw new UnreadableEntryException("session hash has no format version \"v\"");
             }
@@ -220,17 +235,13 @@ final class SessionHash {
             if (idleMillis == 0) {
                 throw new UnreadableEntryException("session hash field \"" + IDLE_TIMEOUT + "\" is zero");
             }
-            SessionRecord.Builder b = SessionRecord.builder(id, randval)
+            return SessionRecord.builder(id, randval)
                     .created(number(created, CREATED))
                     .lastAccess(number(lastAccess, LAST_ACCESS))
                     .idleTimeoutMillis(idleMillis)
                     .deadline(deadline == null ? SessionRecord.NO_DEADLINE : number(deadline, DEADLINE))
                     .principal(principal)
                     .version(number(version, VERSION));
-            for (int i = 0; i < attributes.size(); i += 2) {
-                b.attribute(attributes.get(i), SessionCodec.checkedValue(attributes.get(i + 1)));
-            }
-            return b.build();
         }
 
         private static long number(String value, String field) {

@@ -3,7 +3,8 @@
 -- ARGV[1]  access time (epoch ms)                 ARGV[2]  new idle timeout (ms), '' = unchanged
 -- ARGV[3]  new deadline (ms), '-' = none, '' = unchanged
 -- ARGV[4]  principal: '0' unchanged, '1' set to ARGV[5], '2' cleared
--- ARGV[6]  invalidation channel, '' = do not publish   ARGV[7]  session id (the message)
+-- ARGV[6]  invalidation channel, '' = do not publish   ARGV[7]  session id (the message: '<id>:<version
+--          written>' after a write, the bare id when this change removed the session)
 -- ARGV[8]  the version the request started from
 -- ARGV[9]  number R of removed fields; ARGV[10 .. 9+R] removed fields; then field, value pairs to set
 -- Returns {2, old principal or nil} when applied onto the very version the request started from (the
@@ -97,6 +98,6 @@ for i = removedEnd + 1, n, 1000 do
   redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, n)))
 end
 redis.call('PEXPIREAT', key, string.format('%d', expireAt))
-if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7] .. ':' .. fields[2]) end
 if version == int(ARGV[8]) then return {2, m[6]} end
 return {1, m[6], redis.call('HGETALL', key)}

@@ -162,6 +162,27 @@ class RedisPrincipalIndexIT {
     }
 
     @Test
+    @DisplayName("the store's conditional delete removes a session only while its principal is still the one asked for")
+    void conditionalDelete() {
+        Session s = login("alice", Duration.ofHours(1));
+        // Listed as alice's by a "log out everywhere", then logged in as bob before the delete.
+        Session again = manager.get(s.id()).orElseThrow();
+        again.setPrincipal("bob");
+        assertTrue(manager.put(again));
+        assertFalse(redis.store.deleteIfPrincipal(s.id(), "alice"));
+        assertTrue(manager.exists(s.id()), "bob's session survives alice's logout");
+        assertTrue(redis.store.deleteIfPrincipal(s.id(), "bob"));
+        assertFalse(manager.exists(s.id()));
+        assertFalse(admin.exists(redis.principalKey("bob")), "the deleted session left bob's index");
+        assertFalse(redis.store.deleteIfPrincipal(s.id(), "bob"), "nothing left to delete");
+        Session anonymous = manager.newSession();
+        anonymous.put("k", 1);
+        assertTrue(manager.put(anonymous));
+        assertFalse(redis.store.deleteIfPrincipal(anonymous.id(), "alice"), "no principal is not alice");
+        assertTrue(manager.exists(anonymous.id()));
+    }
+
+    @Test
     @DisplayName("login with id rotation through HttpSessions leaves the new id findable and the old one gone")
     void loginWithRotation() {
         HttpSessions http = HttpSessions.builder().manager(manager).clock(clock)
