@@ -333,6 +333,15 @@ public final class Session {
         if (p == null) {
             p = new Pending();
             pending = p;
+        } else if (p.handedOut) {
+            // A change set holds these maps: change copies, never what it holds.
+            if (p.changed != null) {
+                p.changed = new HashMap<>(p.changed);
+            }
+            if (p.removed != null) {
+                p.removed = new HashSet<>(p.removed);
+            }
+            p.handedOut = false;
         }
         return p;
     }
@@ -366,9 +375,14 @@ public final class Session {
     /** This request's changes, accessed at {@code now}. */
     ChangeSet changes(long now) {
         Pending p = pending == null ? Pending.NONE : pending;
+        // The change set takes this copy's maps as they are (no copy per commit); a later change to this
+        // session copies them first (see writable()), so the change set handed out never moves.
+        if (p != Pending.NONE) {
+            p.handedOut = true;
+        }
         return new ChangeSet(base, now,
-                p.changed == null ? Map.of() : new HashMap<>(p.changed),
-                p.removed == null ? Set.of() : new HashSet<>(p.removed),
+                p.changed == null ? Map.of() : p.changed,
+                p.removed == null ? Set.of() : p.removed,
                 p.principalChanged, p.principal, p.idleTimeoutMillis, p.deadlineChanged, p.deadline);
     }
 
@@ -427,6 +441,8 @@ public final class Session {
         long idleTimeoutMillis;
         boolean deadlineChanged;
         long deadline;
+        /** Whether a {@link ChangeSet} holds {@link #changed} and {@link #removed}: copy them before changing. */
+        boolean handedOut;
 
         boolean isModified() {
             return (changed != null && !changed.isEmpty()) || (removed != null && !removed.isEmpty())

@@ -132,25 +132,7 @@ public final class ChangeSet {
         if (stored == null || stored.isExpiredAt(accessTime)) {
             return null;
         }
-        SessionRecord.Builder b = stored.toBuilder()
-                .lastAccess(Math.max(stored.lastAccess(), accessTime))
-                .version(stored.version() + 1);
-        for (String name : removedAttributes) {
-            b.removeAttribute(name);
-        }
-        for (Map.Entry<String, String> e : setAttributes.entrySet()) {
-            b.attribute(e.getKey(), e.getValue());
-        }
-        if (principalChanged) {
-            b.principal(principal);
-        }
-        if (idleTimeoutMillis > 0) {
-            b.idleTimeoutMillis(idleTimeoutMillis);
-        }
-        if (deadlineChanged) {
-            b.deadline(deadline);
-        }
-        SessionRecord merged = b.build();
+        SessionRecord merged = stored.merged(this, Math.max(stored.lastAccess(), accessTime), stored.version() + 1);
         return merged.isExpiredAt(accessTime) ? null : merged;
     }
 

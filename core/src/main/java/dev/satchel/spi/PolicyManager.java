@@ -141,11 +141,8 @@ class PolicyManager implements SessionManager {
             return true;
         }
         ChangeSet changes = SessionAccess.changes(session, now);
-        if (!changes.isTouchOnly()) {
-            SessionRecord seen = changes.applyTo(changes.base().toBuilder().lastAccess(now).build());
-            if (seen != null) {
-                checkSize(seen);
-            }
+        if (!changes.isTouchOnly() && !endsSession(changes, now)) {
+            checkSize(SessionCodec.encodedLengthBound(changes.base(), changes));
         }
         SessionRecord merged = apply(changes);
         if (merged == null) {
@@ -330,8 +327,17 @@ class PolicyManager implements SessionManager {
         }
     }
 
+    /** Whether {@code changes}, applied at {@code now} to what this request saw, leaves a record already past its deadline. */
+    private static boolean endsSession(ChangeSet changes, long now) {
+        long deadline = changes.deadlineChanged() ? changes.deadline() : changes.base().deadline();
+        return now >= deadline;
+    }
+
     private void checkSize(SessionRecord record) {
-        long size = SessionCodec.encodedLengthBound(record);
+        checkSize(SessionCodec.encodedLengthBound(record));
+    }
+
+    private void checkSize(long size) {
         if (size > maxSessionBytes) {
             throw new SessionTooLargeException("session would take about " + size
                     + " bytes stored, over the maximum of " + maxSessionBytes + " bytes; nothing was written");

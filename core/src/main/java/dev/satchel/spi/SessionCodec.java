@@ -3,6 +3,7 @@ package dev.satchel.spi;
 import dev.satchel.Session;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.TreeMap;
 import tools.jackson.core.ErrorReportConfiguration;
 import tools.jackson.core.JacksonException;
@@ -315,7 +316,37 @@ public final class SessionCodec {
             size += 6L * principal.length();
         }
         for (int i = 0, n = record.attributeCount(); i < n; i++) {
-            size += 6L * record.attributeName(i).length() + 4 + utf8Length(record.attributeValue(i));
+            size += 6L * record.attributeName(i).length() + 4 + record.attributeValueUtf8Length(i);
+        }
+        return size;
+    }
+
+    /**
+     * {@link #encodedLengthBound(SessionRecord)} of the record {@code changes} makes of {@code base}, computed
+     * from {@code base}'s bound and the change alone, without building that record.
+     */
+    static long encodedLengthBound(SessionRecord base, ChangeSet changes) {
+        long size = encodedLengthBound(base);
+        if (changes.principalChanged()) {
+            String before = base.principal();
+            String after = changes.principal();
+            size += 6L * ((after == null ? 0 : after.length()) - (before == null ? 0 : before.length()));
+        }
+        for (String name : changes.removedAttributes()) {
+            int i = base.indexOf(name);
+            if (i >= 0) {
+                size -= 6L * name.length() + 4 + base.attributeValueUtf8Length(i);
+            }
+        }
+        for (Map.Entry<String, String> e : changes.setAttributes().entrySet()) {
+            String name = e.getKey();
+            int i = base.indexOf(name);
+            if (i >= 0) {
+                size -= base.attributeValueUtf8Length(i);
+            } else {
+                size += 6L * name.length() + 4;
+            }
+            size += utf8Length(e.getValue());
         }
         return size;
     }
