@@ -305,6 +305,45 @@ public final class SessionCodec {
     }
 
     /**
+     * The JSON text Jackson writes for {@code value}, for the values a request most often puts, written
+     * without Jackson's generator (whose per-call state is most of what a one-attribute commit allocates):
+     * {@code null}, {@code Boolean}, {@code Integer}, {@code Long}, {@code Short}, {@code Byte}, and a
+     * {@code String} of printable ASCII without a quote, backslash or slash (nothing Jackson escapes). Anything
+     * else is {@code null}: Jackson writes it.
+     */
+    static String simpleJson(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        Class<?> type = value.getClass();
+        if (type == Integer.class || type == Long.class || type == Short.class || type == Byte.class) {
+            return value.toString();
+        }
+        if (type == Boolean.class) {
+            return (Boolean) value ? "true" : "false";
+        }
+        if (type == String.class) {
+            String s = (String) value;
+            int n = s.length();
+            if (n > 4096) {
+                return null;
+            }
+            byte[] quoted = new byte[n + 2];
+            quoted[0] = '"';
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c > 0x7E || c == '"' || c == '\\' || c == '/') {
+                    return null;
+                }
+                quoted[i + 1] = (byte) c;
+            }
+            quoted[n + 1] = '"';
+            return new String(quoted, StandardCharsets.ISO_8859_1);
+        }
+        return null;
+    }
+
+    /**
      * An upper bound of the size, in bytes, of {@code record}'s stored document ({@link #encode}), computed
      * without encoding it: names counted as if every character needed a six-byte escape, values at their
      * UTF-8 length.
@@ -332,21 +371,23 @@ public final class SessionCodec {
             String after = changes.principal();
             size += 6L * ((after == null ? 0 : after.length()) - (before == null ? 0 : before.length()));
         }
-        for (String name : changes.removedAttributes()) {
+        for (String name : changes.removedNames()) {
             int i = base.indexOf(name);
             if (i >= 0) {
                 size -= 6L * name.length() + 4 + base.attributeValueUtf8Length(i);
             }
         }
-        for (Map.Entry<String, String> e : changes.setAttributes().entrySet()) {
-            String name = e.getKey();
+        String[] setNames = changes.setNames();
+        String[] setValues = changes.setValues();
+        for (int k = 0; k < setNames.length; k++) {
+            String name = setNames[k];
             int i = base.indexOf(name);
             if (i >= 0) {
                 size -= base.attributeValueUtf8Length(i);
             } else {
                 size += 6L * name.length() + 4;
             }
-            size += utf8Length(e.getValue());
+            size += utf8Length(setValues[k]);
         }
         return size;
     }
@@ -493,6 +534,10 @@ public final class SessionCodec {
 
     /** The JSON text of {@code value}; see {@link Session#put}. */
     public static String toJson(String name, Object value) {
+        String simple = simpleJson(value);
+        if (simple != null) {
+            return simple;
+        }
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JacksonException e) {

@@ -244,87 +244,77 @@ public final class SessionRecord {
      * memo carries over (same id and randval).
      */
     SessionRecord merged(ChangeSet changes, long newLastAccess, long newVersion) {
-        Map<String, String> set = changes.setAttributes();
-        Set<String> removed = changes.removedAttributes();
-        String[] newNames = names;
-        boolean sameNames = true;
-        for (String name : removed) {
-            if (indexOf(name) >= 0) {
-                sameNames = false;
-                break;
-            }
-        }
-        if (sameNames) {
-            for (String name : set.keySet()) {
-                if (indexOf(name) < 0) {
-                    sameNames = false;
-                    break;
-                }
-            }
-        }
-        if (!sameNames) {
-            String[] all = new String[names.length + set.size()];
-            int n = 0;
-            for (String name : names) {
-                if (!removed.contains(name) && !set.containsKey(name)) {
-                    all[n++] = name;
-                }
-            }
-            for (String name : set.keySet()) {
-                all[n++] = name;
-            }
-            Arrays.sort(all, 0, n);
-            newNames = Names.shared(n == all.length ? all : Arrays.copyOf(all, n));
-        }
-        // Where each new value comes from: this record's index (>= 0), or the change set (-1).
-        int count = newNames.length;
+        String[] setNames = changes.setNames();
+        String[] setValues = changes.setValues();
+        String[] removed = changes.removedNames();
+        int nb = names.length;
+        int ns = setNames.length;
+        int nr = removed.length;
+        // First walk of the two sorted name lists: the size of the result, and whether it keeps our names.
+        int count = 0;
         int chars = SessionIds.LENGTH;
         boolean newWide = wide;
-        int[] from = count <= FROM_ON_STACK ? null : new int[count];
-        long fromBits = 0; // for up to 64 attributes: bit i set when value i comes from the change set
-        for (int i = 0; i < count; i++) {
-            String name = newNames[i];
-            String json = set.isEmpty() ? null : set.get(name);
-            if (json != null) {
-                chars += json.length();
-                newWide |= !latin1(json);
-                fromBits |= 1L << (i & 63);
-                if (from != null) {
-                    from[i] = -1;
+        boolean sameNames = true;
+        for (int b = 0, s = 0, r = 0; b < nb || s < ns; ) {
+            int cmp = b >= nb ? 1 : s >= ns ? -1 : names[b].compareTo(setNames[s]);
+            if (cmp < 0) {
+                while (r < nr && removed[r].compareTo(names[b]) < 0) {
+                    r++;
                 }
+                if (r < nr && removed[r].equals(names[b])) {
+                    sameNames = false;
+                } else {
+                    chars += end(b) - start(b);
+                    count++;
+                }
+                b++;
             } else {
-                int j = sameNames ? i : indexOf(name);
-                chars += end(j) - start(j);
-                if (from != null) {
-                    from[i] = j;
+                chars += setValues[s].length();
+                newWide |= !latin1(setValues[s]);
+                count++;
+                sameNames &= cmp == 0;
+                if (cmp == 0) {
+                    b++;
                 }
+                s++;
             }
         }
-        int shift = newWide ? 1 : 0;
-        byte[] packed = new byte[4 * count + (chars << shift)];
+        String[] newNames = sameNames ? names : new String[count];
+        byte[] packed = new byte[4 * count + (chars << (newWide ? 1 : 0))];
         int data = 4 * count;
         int at = copyChars(0, SessionIds.LENGTH, packed, data, 0, newWide);
-        for (int i = 0; i < count; i++) {
-            boolean changed = from != null ? from[i] < 0 : (fromBits & (1L << i)) != 0;
-            if (changed) {
-                at = putString(set.get(newNames[i]), packed, data, at, newWide);
+        int i = 0;
+        // Second walk: the same order, now writing.
+        for (int b = 0, s = 0, r = 0; b < nb || s < ns; ) {
+            int cmp = b >= nb ? 1 : s >= ns ? -1 : names[b].compareTo(setNames[s]);
+            if (cmp < 0) {
+                while (r < nr && removed[r].compareTo(names[b]) < 0) {
+                    r++;
+                }
+                if (!(r < nr && removed[r].equals(names[b]))) {
+                    newNames[i] = names[b];
+                    at = copyChars(start(b), end(b), packed, data, at, newWide);
+                    putInt(packed, 4 * i++, at);
+                }
+                b++;
             } else {
-                int j = from != null ? from[i] : sameNames ? i : indexOf(newNames[i]);
-                at = copyChars(start(j), end(j), packed, data, at, newWide);
+                newNames[i] = setNames[s];
+                at = putString(setValues[s], packed, data, at, newWide);
+                putInt(packed, 4 * i++, at);
+                if (cmp == 0) {
+                    b++;
+                }
+                s++;
             }
-            putInt(packed, 4 * i, at);
         }
         SessionRecord merged = new SessionRecord(id, created, newLastAccess,
                 changes.idleTimeoutChanged() ? changes.idleTimeoutMillis() : idleTimeoutMillis,
                 changes.deadlineChanged() ? changes.deadline() : deadline,
                 changes.principalChanged() ? changes.principal() : principal,
-                newVersion, newNames, packed, newWide);
+                newVersion, sameNames ? names : Names.shared(newNames), packed, newWide);
         merged.digests = digests;
         return merged;
     }
-
-    /** Up to this many attributes, {@link #merged} tracks the values' origin in a {@code long}, not an array. */
-    private static final int FROM_ON_STACK = 64;
 
     // ---- the packed text ----
 
