@@ -273,7 +273,7 @@ public final class Session {
             p.changed.remove(name);
         }
         if (p.removed == null) {
-            p.removed = new HashSet<>();
+            p.removed = new HashSet<>(4);
         }
         p.removed.add(name);
     }
@@ -323,7 +323,8 @@ public final class Session {
             p.removed.remove(name);
         }
         if (p.changed == null) {
-            p.changed = new HashMap<>();
+            // Most requests change one or two attributes: a table of 4, not the default 16, until more are set.
+            p.changed = new HashMap<>(4);
         }
         p.changed.put(name, json);
     }
