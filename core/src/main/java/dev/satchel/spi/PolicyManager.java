@@ -327,10 +327,12 @@ class PolicyManager implements SessionManager {
         }
     }
 
-    /** Whether {@code changes}, applied at {@code now} to what this request saw, leaves a record already past its deadline. */
+    /**
+     * Whether {@code changes}, applied at {@code now} to what this request saw, writes nothing: that record is
+     * past its deadline, or the change sets one already past (the idle timeout cannot end it: the access is now).
+     */
     private static boolean endsSession(ChangeSet changes, long now) {
-        long deadline = changes.deadlineChanged() ? changes.deadline() : changes.base().deadline();
-        return now >= deadline;
+        return now >= changes.base().deadline() || (changes.deadlineChanged() && now >= changes.deadline());
     }
 
     private void checkSize(SessionRecord record) {
