@@ -876,13 +876,16 @@ public final class Report {
                 + "boolean or plain ASCII string).";
         static final String MEMORY = "A cached session is its record (one object, and one array packing the randval "
                 + "and every attribute's JSON text with their offsets; attribute-name arrays shared between records), the "
-                + "id, the memoised cookie digest (a 43-byte array and its holder), the cache entry and Caffeine's node. "
-                + "Before issue 17 the record held one `String` per value and per randval (971–996 B per session); "
-                + "packing took it to 692 B (Spring 558 B in the same JVM; `java -XX:+UseSerialGC -Xmx1g -cp "
-                + "benchmarks/target/benchmarks.jar dev.satchel.benchmarks.MemoryFootprint memory.json 20000`). Spring's `MapSession` holds the peers' Java objects, whose constant "
-                + "strings (roles, SKUs) every session shares. The rest is fixed cost per entry: to close it, keep the "
-                + "digest memo without its holder for a single key, and let Caffeine's node carry the entry's deadline "
-                + "(no `CachedRecord`).";
+                + "id, the memoised cookie digest (a 43-byte array and its holder), the cache entry (`CachedRecord`), "
+                + "Caffeine's node and its `ConcurrentHashMap` node, and the cache's frequency sketch, which Caffeine "
+                + "allocates once the cache is half full (as it is here: 20,000 sessions, maximum 40,000). Before issue 17 "
+                + "the record held one `String` per value and one for the randval: 996 B per session against Spring's 567 B "
+                + "in one JVM. Packing the texts took it to 692 B, a single signing key's digest memo without its array "
+                + "to 668 B (Spring 582 B in that JVM; `java -XX:+UseSerialGC -Xmx1g -cp benchmarks/target/benchmarks.jar "
+                + "dev.satchel.benchmarks.MemoryFootprint memory.json 20000`). Spring's `MapSession` holds the peers' Java "
+                + "objects, whose constant strings (roles, SKUs) every session shares. What is left is about 90 B: the "
+                + "`CachedRecord` (32 B: let Caffeine's node carry the entry's deadline) and the digest memo's holder "
+                + "(24 B) are the next cuts; the JSON text itself (about 180 B for this session) stays, as issue 17 asks.";
         static final String REDIS_GET = "`get` is `HGETALL` plus `SessionHash.decode`: for every attribute "
                 + "`SessionCodec.checkedValue` (a `getBytes`, a new Jackson parser and a new `String` per value), a "
                 + "`substring` per field name, a `TreeMap` in `SessionRecord.Builder`, then the `Optional` and the "
