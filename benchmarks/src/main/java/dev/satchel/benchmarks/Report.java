@@ -858,9 +858,9 @@ public final class Report {
                 + "Now the change set takes the session's maps (copy on a later change), the merge writes the new record's "
                 + "packed text straight from the old one's and the changed value, the size check adds the change to the "
                 + "old record's bound, the digest memo carries over, and integers, booleans and plain ASCII strings are "
-                + "written without a generator, and the change map starts at 4 slots: `write` allocates 948 B/op (was "
-                + "about 3.7 KB: `open` 24 B, `put` 704 B, `commit` 2.1 KB, and 0.9 KB on the next `open`), and `mixed` "
-                + "went from 396 to 123 B/op (`java -jar benchmarks/target/benchmarks.jar 'HotPathBenchmark.mixed$' "
+                + "written without a generator, and the change map starts at 4 slots: `write` allocates 948 B/op (`open` "
+                + "24 B, `put` 224 B, `commit` 688 B in the loop; before: `put` 704 B, `commit` 2.1 KB, and 0.9 KB on the "
+                + "next `open`), and `mixed` went from 391–396 to 117–123 B/op (`java -jar benchmarks/target/benchmarks.jar 'HotPathBenchmark.mixed$' "
                 + "-p impl=SATCHEL_OPEN -t 1 -f 1 -wi 3 -w 1s -i 3 -r 1s -prof gc`).";
         static final String MIXED_VS_FLOOR = "`FLOOR` does not do a write's work at all (it re-puts the record it "
                 + "found); a correct write encodes a value and builds a record, so compare with `FLOOR_WRITE` too. Satchel's "
