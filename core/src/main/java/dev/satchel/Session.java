@@ -273,7 +273,7 @@ public final class Session {
             p.changed.remove(name);
         }
         if (p.removed == null) {
-            p.removed = new HashSet<>();
+            p.removed = new HashSet<>(4);
         }
         p.removed.add(name);
     }
@@ -323,7 +323,8 @@ public final class Session {
             p.removed.remove(name);
         }
         if (p.changed == null) {
-            p.changed = new HashMap<>();
+            // Most requests change one or two attributes: a table of 4, not the default 16, until more are set.
+            p.changed = new HashMap<>(4);
         }
         p.changed.put(name, json);
     }
@@ -333,6 +334,15 @@ public final class Session {
         if (p == null) {
             p = new Pending();
             pending = p;
+        } else if (p.handedOut) {
+            // A change set holds these maps: change copies, never what it holds.
+            if (p.changed != null) {
+                p.changed = new HashMap<>(p.changed);
+            }
+            if (p.removed != null) {
+                p.removed = new HashSet<>(p.removed);
+            }
+            p.handedOut = false;
         }
         return p;
     }
@@ -366,9 +376,14 @@ public final class Session {
     /** This request's changes, accessed at {@code now}. */
     ChangeSet changes(long now) {
         Pending p = pending == null ? Pending.NONE : pending;
+        // The change set takes this copy's maps as they are (no copy per commit); a later change to this
+        // session copies them first (see writable()), so the change set handed out never moves.
+        if (p != Pending.NONE) {
+            p.handedOut = true;
+        }
         return new ChangeSet(base, now,
-                p.changed == null ? Map.of() : new HashMap<>(p.changed),
-                p.removed == null ? Set.of() : new HashSet<>(p.removed),
+                p.changed == null ? Map.of() : p.changed,
+                p.removed == null ? Set.of() : p.removed,
                 p.principalChanged, p.principal, p.idleTimeoutMillis, p.deadlineChanged, p.deadline);
     }
 
@@ -427,6 +442,8 @@ public final class Session {
         long idleTimeoutMillis;
         boolean deadlineChanged;
         long deadline;
+        /** Whether a {@link ChangeSet} holds {@link #changed} and {@link #removed}: copy them before changing. */
+        boolean handedOut;
 
         boolean isModified() {
             return (changed != null && !changed.isEmpty()) || (removed != null && !removed.isEmpty())

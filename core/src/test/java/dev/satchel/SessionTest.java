@@ -69,6 +69,24 @@ class SessionTest {
     }
 
     @Test
+    void aChangeSetHandedOutNeverMovesWhenTheSessionChangesAfter() {
+        Session s = SessionAccess.wrap(stored);
+        s.put("x", 1);
+        s.remove("a");
+        ChangeSet c = s.changes(5000);
+        s.put("y", 2);
+        s.put("x", 3);
+        s.remove("b");
+        s.put("a", "back");
+        assertEquals(Map.of("x", "1"), c.setAttributes());
+        assertEquals(Set.of("a"), c.removedAttributes());
+        ChangeSet later = s.changes(6000);
+        assertEquals(Map.of("x", "3", "y", "2", "a", "\"back\""), later.setAttributes());
+        assertEquals(Set.of("b"), later.removedAttributes());
+        assertEquals(Map.of("x", "1"), c.setAttributes(), "still the first one's");
+    }
+
+    @Test
     void applyToMergesIntoTheCurrentStoredState() {
         Session s = SessionAccess.wrap(stored);
         s.put("x", 1);

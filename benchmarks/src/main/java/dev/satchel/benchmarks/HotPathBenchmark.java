@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The hot path: a request whose session is cached, over {@value #DEFAULT_SESSIONS} sessions picked with a
  * Zipf distribution, in Satchel and side by side with the floor and the peers (see {@link Impl}).
  * {@code readOnly} is the lookup alone; {@code mixed} is a whole request, where 10 % of the requests change
- * an attribute and every request ends as its framework ends it.
+ * an attribute and every request ends as its framework ends it; {@code write} is a request that changes one
+ * attribute, every time (its B/op is what such a request allocates).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar HotPathBenchmark -t 1 -prof gc
@@ -44,6 +45,11 @@ public class HotPathBenchmark {
         SATCHEL_CACHE_GET(HotPaths.SatchelCacheGet::new),
         /** Hand-written floor: allocation-free parse, {@code Caffeine.getIfPresent}, {@code MessageDigest.isEqual}. */
         FLOOR(HotPaths.Floor::new),
+        /**
+         * The second floor, for {@code mixed} and {@code write}: {@link #FLOOR}'s lookup, and on a write only the
+         * unavoidable part — encode the changed attribute, build the new immutable record, one map write.
+         */
+        FLOOR_WRITE(HotPaths.Floor::writing),
         /** {@code ConcurrentHashMap.get}. */
         CONCURRENT_HASH_MAP(HotPaths.IdKeyedMap::concurrentHashMap),
         /** {@code Caffeine.getIfPresent}, maintenance on Caffeine's default executor as in {@code CachingSessionManager}. */
@@ -104,5 +110,10 @@ public class HotPathBenchmark {
     public Object mixed(ThreadState t) {
         int i = t.index++ & Zipf.MASK;
         return path.request(picks[i], writes[i], t.scratch);
+    }
+
+    @Benchmark
+    public Object write(ThreadState t) {
+        return path.request(picks[t.index++ & Zipf.MASK], true, t.scratch);
     }
 }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.satchel.HttpSessions;
 import dev.satchel.Session;
 import dev.satchel.SessionManager;
+import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -119,8 +121,15 @@ final class HotPaths {
 
         private final Cache<SidKey, Entry> cache;
         private final String[] headers;
+        /** Whether a write does what any correct store must ({@link #writing}), or only re-puts the entry. */
+        private final boolean encodes;
 
         Floor(int n) {
+            this(n, false);
+        }
+
+        private Floor(int n, boolean encodes) {
+            this.encodes = encodes;
             cache = Caffeine.newBuilder().maximumSize(2L * n).build();
             headers = new String[n];
             String[] ids = Population.ids(n);
@@ -128,9 +137,19 @@ final class HotPaths {
                 SessionRecord r = Population.record(ids[i], i);
                 String digest = Population.digest(r.id(), r.randval());
                 SidKey key = new SidKey(r.id(), 0);
-                cache.put(key, new Entry(key, digest.getBytes(StandardCharsets.US_ASCII), r));
+                cache.put(key, new Entry(key, digest.getBytes(StandardCharsets.US_ASCII), r, FloorRecord.of(r)));
                 headers[i] = Population.cookieHeader(r.id() + '!' + digest);
             }
+        }
+
+        /**
+         * The second floor: the first one's lookup, and on a write only what no correct store can skip — encode
+         * the one changed attribute (Satchel's codec, {@code SessionCodec.toJson}), build the new immutable
+         * record (its values array copied with that one value replaced, version and last access moved on) and
+         * write it to the map once. No change set, no merge rules, no size check, no expiry, no cookie.
+         */
+        static Floor writing(int n) {
+            return new Floor(n, true);
         }
 
         @Override
@@ -147,7 +166,10 @@ final class HotPaths {
         public Object request(int i, boolean write, Object scratch) {
             Entry e = lookup(headers[i], (Scratch) scratch);
             if (write && e != null) {
-                cache.put(e.key, new Entry(e.key, e.digest, e.record));
+                FloorRecord changed = encodes
+                        ? e.floorRecord.with(TypicalSession.CHANGED, SessionCodec.toJson(TypicalSession.CHANGED, i), System.currentTimeMillis())
+                        : e.floorRecord;
+                cache.put(e.key, new Entry(e.key, e.digest, e.record, changed));
             }
             return e;
         }
@@ -214,11 +236,46 @@ final class HotPaths {
             final SidKey key;
             final byte[] digest;
             final SessionRecord record;
+            /** The second floor's record, which it replaces on a write. */
+            final FloorRecord floorRecord;
 
-            Entry(SidKey key, byte[] digest, SessionRecord record) {
+            Entry(SidKey key, byte[] digest, SessionRecord record, FloorRecord floorRecord) {
                 this.key = key;
                 this.digest = digest;
                 this.record = record;
+                this.floorRecord = floorRecord;
+            }
+        }
+
+        /** The least immutable record there is: shared sorted names, the values' JSON texts, two numbers. */
+        private static final class FloorRecord {
+            final String[] names;
+            final String[] values;
+            final long lastAccess;
+            final long version;
+
+            FloorRecord(String[] names, String[] values, long lastAccess, long version) {
+                this.names = names;
+                this.values = values;
+                this.lastAccess = lastAccess;
+                this.version = version;
+            }
+
+            static FloorRecord of(SessionRecord r) {
+                int n = r.attributeCount();
+                String[] names = new String[n];
+                String[] values = new String[n];
+                for (int i = 0; i < n; i++) {
+                    names[i] = r.attributeName(i);
+                    values[i] = r.attributeValue(i);
+                }
+                return new FloorRecord(names, values, r.lastAccess(), r.version());
+            }
+
+            FloorRecord with(String name, String json, long now) {
+                String[] changed = values.clone();
+                changed[Arrays.binarySearch(names, name)] = json;
+                return new FloorRecord(names, changed, Math.max(lastAccess, now), version + 1);
             }
         }
 

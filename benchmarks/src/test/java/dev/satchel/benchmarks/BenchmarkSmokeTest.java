@@ -68,6 +68,7 @@ class BenchmarkSmokeTest {
         for (HotPathBenchmark.Impl i : HotPathBenchmark.Impl.values()) {
             expected.add("HotPathBenchmark.readOnly/" + i);
             expected.add("HotPathBenchmark.mixed/" + i);
+            expected.add("HotPathBenchmark.write/" + i);
         }
         for (SessionIdBenchmark.Impl i : SessionIdBenchmark.Impl.values()) {
             expected.add("SessionIdBenchmark.newId/" + i);

@@ -48,6 +48,23 @@ class PlanTest {
     }
 
     @Test
+    void theMixedWorkloadIsJudgedAtBothThreadCountsAgainstBothFloors() {
+        Set<String> judged = new HashSet<>();
+        for (Plan.Comparison c : Plan.full(5).comparisons) {
+            if (c.judged()) {
+                c.variants().forEach(v -> judged.add(v.key()));
+            }
+        }
+        for (int t = 1; t <= 2; t++) {
+            for (String impl : new String[] {"SATCHEL_OPEN", "FLOOR", "FLOOR_WRITE"}) {
+                assertTrue(judged.contains("HotPathBenchmark.mixed-" + t + "t-" + impl), impl + " " + t);
+            }
+        }
+        assertTrue(judged.contains("HotPathBenchmark.write-1t-SATCHEL_OPEN"));
+        assertTrue(judged.contains("HotPathBenchmark.write-1t-FLOOR_WRITE"));
+    }
+
+    @Test
     void aFullRunNeedsThreeRoundsForASpread() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plan.full(2));
         assertEquals("a full run needs at least 3 rounds, got 2", e.getMessage());

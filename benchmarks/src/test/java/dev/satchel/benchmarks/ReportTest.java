@@ -60,6 +60,42 @@ class ReportTest {
     }
 
     @Test
+    void judgesTheWritingTargetsAgainstBothFloorsTheWriteAllocationAndTheHeap() {
+        List<Report.ForkResult> forks = new ArrayList<>();
+        // mixed, 1 thread: 1.10–1.15× the floor (met under 1.2), 1.0–1.3× the writing floor (straddles 1.2).
+        add(forks, "HotPathBenchmark", "mixed", 1, "FLOOR", 5, 1000, 2000, 1000, 1500, 1200);
+        add(forks, "HotPathBenchmark", "mixed", 1, "FLOOR_WRITE", 18, 1100, 2000, 880, 1500, 1200);
+        add(forks, "HotPathBenchmark", "mixed", 1, "SATCHEL_OPEN", 123, 1100, 2300, 1100, 1650, 1320);
+        // mixed, 2 threads: 1.4–1.5× the floor: missed against 1.3.
+        add(forks, "HotPathBenchmark", "mixed", 2, "FLOOR", 5, 1000, 1000, 1000);
+        add(forks, "HotPathBenchmark", "mixed", 2, "SATCHEL_OPEN", 123, 1400, 1500, 1450);
+        add(forks, "HotPathBenchmark", "write", 1, "SATCHEL_OPEN", 948, 3000, 3100, 3050);
+        String memory = "{\"sessions\":20000,\"rows\":[{\"implementation\":\"Satchel: cached record\",\"heapBytesPerSession\":692,"
+                + "\"storedJsonBytes\":430},{\"implementation\":\"Spring Session: MapSession\",\"heapBytesPerSession\":558,"
+                + "\"storedJsonBytes\":-1}]}";
+        String json = String.format(java.util.Locale.ROOT, META, "full", 5, "abc", 0.2, 0.1);
+        Report.Run run = new Report.Run(PairedRun.JSON.readTree(json), forks, PairedRun.JSON.readTree(memory));
+        Map<String, Report.Target> targets = Report.targets(run, WritePressure.measure())
+                .stream().collect(Collectors.toMap(t -> t.name, t -> t));
+
+        assertEquals(Report.Verdict.MET, targets.get("cached `mixed` ≤ 1.2× the floor (1 thread)").verdict);
+        assertEquals(Report.Verdict.NOT_DECIDED, targets.get("cached `mixed` ≤ 1.2× the writing floor (1 thread)").verdict);
+        assertEquals(Report.Verdict.MISSED, targets.get("cached `mixed` ≤ 1.3× the floor (2 threads)").verdict);
+        Report.Target write = targets.get("a request that changes one attribute (`open`, `put`, `commit`) allocates ≤ 1 KB (1 thread)");
+        assertEquals(Report.Verdict.MET, write.verdict);
+        assertEquals("948 B/op, median of 3 forks (`write`)", write.measured);
+        Report.Target heap = targets.get("heap per cached typical session ≤ Spring's `MapSession`");
+        assertEquals(Report.Verdict.MISSED, heap.verdict);
+        assertEquals("692 vs 558 bytes per session (a heap count: exact)", heap.measured);
+
+        String md = new Report.Writer(run, null, WritePressure.measure()).render();
+        assertTrue(md.contains("### `mixed`, 1 thread"), md);
+        assertTrue(md.contains("| implementation | ns/op | min–max | forks | B/op | × floor | × writing floor |"), md);
+        assertTrue(md.contains("### `write`, 1 thread"), md);
+        assertTrue(md.contains("**Why heap per cached typical session ≤ Spring's `MapSession` is missed"), md);
+    }
+
+    @Test
     void aRatioIsTakenWithinEachRoundNotBetweenMediansOfDifferentRounds() {
         Report.Spread r = Report.Spread.ofRatios(hotPath().stream().filter(f -> f.impl.equals("SATCHEL_OPEN"))
                         .collect(Collectors.toMap(f -> f.round, f -> f)),

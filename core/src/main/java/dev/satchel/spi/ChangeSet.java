@@ -1,5 +1,6 @@
 package dev.satchel.spi;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +28,10 @@ public final class ChangeSet {
     private final long idleTimeoutMillis;
     private final boolean deadlineChanged;
     private final long deadline;
+    /** The set attributes' names in ascending order and their values, and the removed names in ascending order: what merges walk. */
+    private final String[] setNames;
+    private final String[] setValues;
+    private final String[] removedNames;
 
     /**
      * A change of {@code base}, the record a request started from, made at {@code accessTime}. For managers
@@ -42,6 +47,16 @@ public final class ChangeSet {
         this.accessTime = accessTime;
         this.setAttributes = setAttributes.isEmpty() ? Map.of() : Collections.unmodifiableMap(setAttributes);
         this.removedAttributes = removedAttributes.isEmpty() ? Set.of() : Collections.unmodifiableSet(removedAttributes);
+        this.setNames = sortedNames(setAttributes.keySet());
+        if (setNames.length == 0) {
+            this.setValues = setNames;
+        } else {
+            this.setValues = new String[setNames.length];
+            for (int i = 0; i < setNames.length; i++) {
+                setValues[i] = setAttributes.get(setNames[i]);
+            }
+        }
+        this.removedNames = sortedNames(removedAttributes);
         this.principalChanged = principalChanged;
         this.principal = principal;
         this.idleTimeoutMillis = idleTimeoutMillis;
@@ -132,26 +147,38 @@ public final class ChangeSet {
         if (stored == null || stored.isExpiredAt(accessTime)) {
             return null;
         }
-        SessionRecord.Builder b = stored.toBuilder()
-                .lastAccess(Math.max(stored.lastAccess(), accessTime))
-                .version(stored.version() + 1);
-        for (String name : removedAttributes) {
-            b.removeAttribute(name);
-        }
-        for (Map.Entry<String, String> e : setAttributes.entrySet()) {
-            b.attribute(e.getKey(), e.getValue());
-        }
-        if (principalChanged) {
-            b.principal(principal);
-        }
-        if (idleTimeoutMillis > 0) {
-            b.idleTimeoutMillis(idleTimeoutMillis);
-        }
-        if (deadlineChanged) {
-            b.deadline(deadline);
-        }
-        SessionRecord merged = b.build();
+        SessionRecord merged = stored.merged(this, Math.max(stored.lastAccess(), accessTime), stored.version() + 1);
         return merged.isExpiredAt(accessTime) ? null : merged;
+    }
+
+    /** The names of {@link #setAttributes()} in ascending order; the caller must not change the array. */
+    String[] setNames() {
+        return setNames;
+    }
+
+    /** The values of {@link #setNames()}, at the same index; the caller must not change the array. */
+    String[] setValues() {
+        return setValues;
+    }
+
+    /** {@link #removedAttributes()} in ascending order; the caller must not change the array. */
+    String[] removedNames() {
+        return removedNames;
+    }
+
+    private static final String[] NO_NAMES = new String[0];
+
+    /** {@code names} in ascending order; {@code toArray} of a {@code HashMap}'s key set or a {@code HashSet} needs no iterator. */
+    private static String[] sortedNames(Set<String> names) {
+        int n = names.size();
+        if (n == 0) {
+            return NO_NAMES;
+        }
+        String[] sorted = names.toArray(new String[n]);
+        if (n > 1) {
+            Arrays.sort(sorted);
+        }
+        return sorted;
     }
 
     /** Not the id or any value. */

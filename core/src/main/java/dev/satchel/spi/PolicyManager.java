@@ -141,12 +141,8 @@ class PolicyManager implements SessionManager {
             return true;
         }
         ChangeSet changes = SessionAccess.changes(session, now);
-        // The size of what the write would store, unless the change ends the session (then nothing is stored);
-        // computed from the change, without building the merged record.
-        SessionRecord base = changes.base();
-        if (!changes.isTouchOnly() && base.deadline() > now
-                && (changes.deadlineChanged() ? changes.deadline() : base.deadline()) > now) {
-            checkSize(SessionCodec.encodedLengthBound(changes));
+        if (!changes.isTouchOnly() && !endsSession(changes, now)) {
+            checkSize(SessionCodec.encodedLengthBound(changes.base(), changes));
         }
         SessionRecord merged = apply(changes);
         if (merged == null) {
@@ -344,6 +340,14 @@ class PolicyManager implements SessionManager {
                 LOG.warn("{}: could not discard an unreadable session entry", name, failure);
             }
         }
+    }
+
+    /**
+     * Whether {@code changes}, applied at {@code now} to what this request saw, writes nothing: that record is
+     * past its deadline, or the change sets one already past (the idle timeout cannot end it: the access is now).
+     */
+    private static boolean endsSession(ChangeSet changes, long now) {
+        return now >= changes.base().deadline() || (changes.deadlineChanged() && now >= changes.deadline());
     }
 
     private void checkSize(SessionRecord record) {

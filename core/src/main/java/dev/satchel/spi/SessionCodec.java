@@ -506,6 +506,45 @@ public final class SessionCodec {
     }
 
     /**
+     * The JSON text Jackson writes for {@code value}, for the values a request most often puts, written
+     * without Jackson's generator (whose per-call state is most of what a one-attribute commit allocates):
+     * {@code null}, {@code Boolean}, {@code Integer}, {@code Long}, {@code Short}, {@code Byte}, and a
+     * {@code String} of printable ASCII without a quote, backslash or slash (nothing Jackson escapes). Anything
+     * else is {@code null}: Jackson writes it.
+     */
+    static String simpleJson(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        Class<?> type = value.getClass();
+        if (type == Integer.class || type == Long.class || type == Short.class || type == Byte.class) {
+            return value.toString();
+        }
+        if (type == Boolean.class) {
+            return (Boolean) value ? "true" : "false";
+        }
+        if (type == String.class) {
+            String s = (String) value;
+            int n = s.length();
+            if (n > 4096) {
+                return null;
+            }
+            byte[] quoted = new byte[n + 2];
+            quoted[0] = '"';
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c > 0x7E || c == '"' || c == '\\' || c == '/') {
+                    return null;
+                }
+                quoted[i + 1] = (byte) c;
+            }
+            quoted[n + 1] = '"';
+            return new String(quoted, StandardCharsets.ISO_8859_1);
+        }
+        return null;
+    }
+
+    /**
      * An upper bound of the size, in bytes, of {@code record}'s stored document ({@link #encode}), computed
      * without encoding it: names counted as if every character needed a six-byte escape, values at their
      * UTF-8 length.
@@ -517,7 +556,39 @@ public final class SessionCodec {
             size += 6L * principal.length();
         }
         for (int i = 0, n = record.attributeCount(); i < n; i++) {
-            size += attributeBound(record.attributeName(i), record.attributeValue(i));
+            size += 6L * record.attributeName(i).length() + 4 + record.attributeValueUtf8Length(i);
+        }
+        return size;
+    }
+
+    /**
+     * {@link #encodedLengthBound(SessionRecord)} of the record {@code changes} makes of {@code base}, computed
+     * from {@code base}'s bound and the change alone, without building that record.
+     */
+    static long encodedLengthBound(SessionRecord base, ChangeSet changes) {
+        long size = encodedLengthBound(base);
+        if (changes.principalChanged()) {
+            String before = base.principal();
+            String after = changes.principal();
+            size += 6L * ((after == null ? 0 : after.length()) - (before == null ? 0 : before.length()));
+        }
+        for (String name : changes.removedNames()) {
+            int i = base.indexOf(name);
+            if (i >= 0) {
+                size -= 6L * name.length() + 4 + base.attributeValueUtf8Length(i);
+            }
+        }
+        String[] setNames = changes.setNames();
+        String[] setValues = changes.setValues();
+        for (int k = 0; k < setNames.length; k++) {
+            String name = setNames[k];
+            int i = base.indexOf(name);
+            if (i >= 0) {
+                size -= base.attributeValueUtf8Length(i);
+            } else {
+                size += 6L * name.length() + 4;
+            }
+            size += utf8Length(setValues[k]);
         }
         return size;
     }
@@ -528,32 +599,7 @@ public final class SessionCodec {
      * building that record. For a manager's size check before each write. Thread-safe.
      */
     public static long encodedLengthBound(ChangeSet changes) {
-        SessionRecord base = changes.base();
-        long size = encodedLengthBound(base);
-        if (changes.principalChanged()) {
-            String old = base.principal();
-            String now = changes.principal();
-            size += (now == null ? 0 : 6L * now.length()) - (old == null ? 0 : 6L * old.length());
-        }
-        for (String name : changes.removedAttributes()) {
-            String old = base.attribute(name);
-            if (old != null) {
-                size -= attributeBound(name, old);
-            }
-        }
-        for (Map.Entry<String, String> e : changes.setAttributes().entrySet()) {
-            String name = e.getKey();
-            String old = changes.removedAttributes().contains(name) ? null : base.attribute(name);
-            if (old != null) {
-                size -= attributeBound(name, old);
-            }
-            size += attributeBound(name, e.getValue());
-        }
-        return size;
-    }
-
-    private static long attributeBound(String name, String json) {
-        return 6L * name.length() + 4 + utf8Length(json);
+        return encodedLengthBound(changes.base(), changes);
     }
 
     private static long utf8Length(String s) {
@@ -698,6 +744,10 @@ public final class SessionCodec {
 
     /** The JSON text of {@code value}; see {@link Session#put}. */
     public static String toJson(String name, Object value) {
+        String simple = simpleJson(value);
+        if (simple != null) {
+            return simple;
+        }
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JacksonException e) {

@@ -268,7 +268,11 @@ public class CachingSessionManager implements SessionManager {
             throw e;
         }
         long after = writes.bump(stripe);
-        misses.invalidate(sid);
+        // A quiet look first: invalidating an absent key still allocates. A miss remembered after the look
+        // read its stripe's counter before our bump (a later load finds what we stored), so it is refused.
+        if (misses.policy().getIfPresentQuietly(sid) != null) {
+            misses.invalidate(sid);
+        }
         if (stored && after == before + 1) {
             cache(sid, SessionAccess.record(session), stripe, after);
         } else {
