@@ -216,4 +216,23 @@ class SessionCodecTest {
         assertInstanceOf(Map.class, s.get("gadget"), "untyped reads give plain data");
         assertThrows(IllegalArgumentException.class, () -> s.get("gadget", Polymorphic.class));
     }
+
+    /** The fast path for plain string literals reads exactly what Jackson reads, and leaves the rest to it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\"\"", "\"alice\"", "\"é ü 日本 \uD83D\uDE00\"", "\"a\\\"b\"", "\"tab\\tx\"",
+            "\"\\u0041\"", "\"/path?q=1&r=2\"", "\"x y\"", "42", "true", "null", "{\"a\":\"b\"}", "[\"a\"]"})
+    void plainStringLiteralsReadAsJacksonReadsThem(String json) throws Exception {
+        tools.jackson.databind.ObjectMapper jackson = tools.jackson.databind.json.JsonMapper.builder().build();
+        assertEquals(jackson.readValue(json, Object.class), SessionCodec.fromJson("a", json));
+        if (json.startsWith("\"")) {
+            assertEquals(jackson.readValue(json, String.class), SessionCodec.fromJson("a", json, String.class));
+        }
+    }
+
+    @Test
+    void malformedLiteralsStillFail() {
+        for (String bad : new String[] {"\"", "\"a\"b\"", "\"a\u0001\"", "\"unterminated"}) {
+            assertThrows(IllegalArgumentException.class, () -> SessionCodec.fromJson("a", bad), bad);
+        }
+    }
 }

@@ -582,7 +582,8 @@ public final class SessionCodec {
         String[] setValues = changes.setValues();
         for (int k = 0; k < setNames.length; k++) {
             String name = setNames[k];
-            int i = base.indexOf(name);
+            // A name both removed and set (the public constructor allows it) was taken out above already.
+            int i = java.util.Arrays.binarySearch(changes.removedNames(), name) >= 0 ? -1 : base.indexOf(name);
             if (i >= 0) {
                 size -= base.attributeValueUtf8Length(i);
             } else {
@@ -763,12 +764,32 @@ public final class SessionCodec {
 
     /** {@code value} read as {@code type}; see {@link Session#get(String, Class)}. */
     public static <T> T fromJson(String name, String json, Class<T> type) {
+        // Most attributes are short strings read on every request: a literal without escapes is its own text,
+        // so it skips Jackson (a parser per read was the largest share of a cached request's attribute reads).
+        if ((type == Object.class || type == String.class) && isPlainStringLiteral(json)) {
+            return type.cast(json.substring(1, json.length() - 1));
+        }
         try {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
             throw new IllegalArgumentException(
                     "attribute '" + name + "' cannot be read as " + type.getName() + ": " + describe(e), e);
         }
+    }
+
+    /** Whether {@code json} is a JSON string literal with no escape, quote or control character inside. */
+    static boolean isPlainStringLiteral(String json) {
+        int n = json.length();
+        if (n < 2 || json.charAt(0) != '"' || json.charAt(n - 1) != '"') {
+            return false;
+        }
+        for (int i = 1; i < n - 1; i++) {
+            char c = json.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code value} read as {@code type}; see {@link Session#get(String, TypeReference)}. */
