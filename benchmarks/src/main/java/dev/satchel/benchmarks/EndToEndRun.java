@@ -64,10 +64,11 @@ public final class EndToEndRun {
     record Settings(int rounds, int warmupSeconds, int seconds, int threads, int connections, int sessions) {}
 
     /**
-     * Full run: 3 rounds × 2 mixes × 3 applications, 4 s warm-up and 8 s measured each, about 5 minutes
-     * with the start of each JVM. Three rounds are the fewest that give a verdict.
+     * Full run: 3 rounds × 2 mixes × 3 applications, 3 s warm-up and 6 s measured each, about 4 minutes
+     * with the start of each JVM (so the whole full run stays under 30 minutes). Three rounds are the fewest
+     * that give a verdict.
      */
-    static final Settings FULL = new Settings(3, 4, 8, 1, 16, 1000);
+    static final Settings FULL = new Settings(3, 3, 6, 1, 16, 1000);
     /** Smoke, about a minute: one round, 200 sessions, 1 s warm-up, 2 s measured. */
     static final Settings QUICK = new Settings(1, 1, 2, 1, 16, 200);
     static final String RESULT_PREFIX = "E2E-RESULT ";

@@ -131,10 +131,11 @@ final class Plan {
                 new Variant(IDS, "newId", 2, "SPRING_UUID"), new Variant(IDS, "newId", 2, "TOMCAT")), false, ids));
         list.add(new Comparison("redis 1t, context", List.of(new Variant(REDIS, "put", 1, "SPRING_SESSION"),
                 new Variant(REDIS, "cycle", 1, "JEDIS_RAW")), false, redis));
-        for (String m : new String[] {"get", "cycle"}) {
-            list.add(context("file " + m + " 1t", store, FILE, m, 1,
-                    "SATCHEL_FSYNC_NONE", "SATCHEL_FSYNC_DATA", "SATCHEL_FSYNC_DATA_AND_DIRECTORY", "TOMCAT_FILE_STORE"));
-        }
+        // A read does not fsync, so the get table needs one Satchel mode (the default); the cycle writes, so it
+        // shows all three. Fewer forks keep the full run under its 30 minutes.
+        list.add(context("file get 1t", store, FILE, "get", 1, "SATCHEL_FSYNC_DATA", "TOMCAT_FILE_STORE"));
+        list.add(context("file cycle 1t", store, FILE, "cycle", 1,
+                "SATCHEL_FSYNC_NONE", "SATCHEL_FSYNC_DATA", "SATCHEL_FSYNC_DATA_AND_DIRECTORY", "TOMCAT_FILE_STORE"));
         return new Plan("full", rounds, CONTEXT_ROUNDS, List.copyOf(list));
     }
 
