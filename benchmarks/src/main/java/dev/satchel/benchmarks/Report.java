@@ -742,11 +742,12 @@ public final class Report {
             md.append("Measured by `MemoryFootprint` in its own JVM (serial collector): used heap after full collections, ")
                     .append("before and after ").append(String.format(Locale.ROOT, "%,d", memory.get("sessions").asInt()))
                     .append(" sessions, divided by their number (a heap count: it does not move with the machine's load). ")
-                    .append("It is not repeatable, though: three runs of `MemoryFootprint` on one jar after the two full runs of ")
-                    .append("2026-12-02 gave Satchel 562, 563 and 668 B (Spring 581 B each time), and the two full runs 668 and ")
-                    .append("562, so the heap target's verdict flips between runs. The cause is not found yet; the suspect is ")
-                    .append("Caffeine's maintenance, which runs on the common pool and may or may not have run (allocating its ")
-                    .append("structures) before the second reading. ")
+                    .append("Up to commit `a5c294d` it was not repeatable: runs of the same jar gave Satchel 562, 563 or ")
+                    .append("668 B (Spring 581 B each time), and the two full runs of 2026-12-02 668 and 562. The lower figure ")
+                    .append("is an undercount: Caffeine hands its maintenance to the common pool, and when that had not run ")
+                    .append("before the second reading, what it allocates was missing. `MemoryFootprint` now waits for the pool ")
+                    .append("to be quiet before each reading; five runs after the fix gave 668 B every time against Spring's ")
+                    .append("581-582 B, so the heap target is missed, whatever a run before the fix says. ")
                     .append("The peers hold Java objects whose constant strings (roles, cart SKUs) are shared between ")
                     .append("sessions; Satchel holds each session's JSON text, packed in one array per record.\n\n");
             md.append("| what | heap bytes per session | stored JSON bytes | heap ÷ JSON |\n|---|---:|---:|---:|\n");
