@@ -7,8 +7,8 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -354,6 +354,19 @@ final class RequestState {
 
     private Collection<String> cookieHeaders() {
         Enumeration<String> headers = request.getHeaders("Cookie");
-        return headers == null || !headers.hasMoreElements() ? List.of() : Collections.list(headers);
+        if (headers == null || !headers.hasMoreElements()) {
+            return List.of();
+        }
+        // One Cookie header is the rule (HTTP/1.1 browsers send one; HTTP/2 ones may split it): no list to grow.
+        String first = headers.nextElement();
+        if (!headers.hasMoreElements()) {
+            return List.of(first);
+        }
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        while (headers.hasMoreElements()) {
+            all.add(headers.nextElement());
+        }
+        return all;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.satchel.CookieSpec;
+import dev.satchel.testkit.Await;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

@@ -11,6 +11,7 @@ import dev.satchel.spi.SessionCodec;
 import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.SessionRecord;
 import dev.satchel.spi.StoreSessionManager;
+import dev.satchel.testkit.Await;
 import dev.satchel.testkit.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,10 +117,8 @@ class SweeperTest {
             StoreFiles files = new StoreFiles(dir);
             clock.advance(Duration.ofMinutes(2));
             // The sweeper runs on its own thread and schedule: wait for it, with a generous bound.
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (sessions.stream().anyMatch(files::isStored) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until("the background sweeper removed every expired session",
+                    () -> sessions.stream().noneMatch(files::isStored));
             sessions.forEach(sid -> assertFalse(files.isStored(sid)));
         }
     }
