@@ -30,13 +30,20 @@ public class FileStoreBenchmark extends StoreBenchmark {
         TOMCAT_FILE_STORE
     }
 
-    @Param
-    Impl impl;
+    /** One {@link Impl}, or several joined by {@code +} to take turns in one fork ({@link Interleaving}). */
+    @Param({"SATCHEL_FSYNC_NONE", "SATCHEL_FSYNC_DATA", "SATCHEL_FSYNC_DATA_AND_DIRECTORY", "TOMCAT_FILE_STORE"})
+    String impl;
 
     @Override
-    protected StoreClient open() throws Exception {
-        Path dir = Scratch.newDir("file-" + impl.name().toLowerCase(Locale.ROOT));
-        switch (impl) {
+    protected String implementations() {
+        return impl;
+    }
+
+    @Override
+    protected StoreClient open(String name) throws Exception {
+        Impl which = Impl.valueOf(name);
+        Path dir = Scratch.newDir("file-" + which.name().toLowerCase(Locale.ROOT));
+        switch (which) {
             case SATCHEL_FSYNC_NONE:
                 return satchel(dir, Fsync.NONE);
             case SATCHEL_FSYNC_DATA:
@@ -46,7 +53,7 @@ public class FileStoreBenchmark extends StoreBenchmark {
             case TOMCAT_FILE_STORE:
                 return new TomcatFileStoreClient(dir, sessions);
             default:
-                throw new AssertionError(impl);
+                throw new AssertionError(which);
         }
     }
 

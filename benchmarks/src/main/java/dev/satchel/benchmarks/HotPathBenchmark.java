@@ -1,11 +1,13 @@
 package dev.satchel.benchmarks;
 
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -25,7 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar HotPathBenchmark -t 1 -prof gc
  * java -jar benchmarks/target/benchmarks.jar HotPathBenchmark -t 2 -prof gc
+ * java -jar benchmarks/target/benchmarks.jar 'HotPathBenchmark.readOnly$' -p impl=SATCHEL_OPEN+FLOOR -wi 24 -w 250ms -i 16 -r 250ms
  * </pre>
+ * The last line measures two implementations in one fork, taking turns iteration by iteration (see
+ * {@link Interleaving}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,13 +77,19 @@ public class HotPathBenchmark {
         }
     }
 
-    @Param
-    Impl impl;
+    /** One {@link Impl}, or several joined by {@code +} to take turns in one fork ({@link Interleaving}). */
+    @Param({"SATCHEL_OPEN", "SATCHEL_CACHE_GET", "FLOOR", "FLOOR_WRITE", "CONCURRENT_HASH_MAP", "CAFFEINE",
+            "CAFFEINE_INLINE_MAINTENANCE", "SPRING_MAP_REPOSITORY", "TOMCAT_STANDARD_MANAGER"})
+    String impl;
 
     @Param(DEFAULT_SESSIONS)
     int sessions;
 
+    HotPath[] paths;
+    /** The implementation of the current iteration, and its index in {@link #paths}. */
     HotPath path;
+    int current;
+    private int iteration;
     int[] picks;
     boolean[] writes;
 
@@ -86,19 +97,40 @@ public class HotPathBenchmark {
     @State(Scope.Thread)
     public static class ThreadState {
         int index = ThreadLocalRandom.current().nextInt();
+        Object[] scratches;
         Object scratch;
 
         @Setup
         public void setup(HotPathBenchmark benchmark) {
-            scratch = benchmark.path.newScratch();
+            scratches = new Object[benchmark.paths.length];
+            for (int i = 0; i < scratches.length; i++) {
+                scratches[i] = benchmark.paths[i].newScratch();
+            }
+        }
+
+        /** Runs after the benchmark's own iteration set-up (this state depends on it): the current path's scratch. */
+        @Setup(Level.Iteration)
+        public void turn(HotPathBenchmark benchmark) {
+            scratch = scratches[benchmark.current];
         }
     }
 
     @Setup
     public void setup() {
-        path = impl.create(sessions);
+        List<Impl> impls = Interleaving.parse(impl, Impl.class);
+        paths = new HotPath[impls.size()];
+        for (int i = 0; i < paths.length; i++) {
+            paths[i] = impls.get(i).create(sessions);
+        }
         picks = Zipf.picks(sessions, 42);
         writes = Zipf.writes(10, 43);
+    }
+
+    /** Before every iteration, warm-up included: whose turn it is. */
+    @Setup(Level.Iteration)
+    public void turn() {
+        current = Interleaving.turn(iteration++, paths.length);
+        path = paths[current];
     }
 
     @Benchmark

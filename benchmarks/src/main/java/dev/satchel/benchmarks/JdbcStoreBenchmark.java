@@ -32,24 +32,29 @@ public class JdbcStoreBenchmark extends StoreBenchmark {
         SPRING_SESSION
     }
 
-    @Param
-    Impl impl;
+    /** One {@link Impl}, or several joined by {@code +} to take turns in one fork ({@link Interleaving}). */
+    @Param({"SATCHEL", "JDBC_RAW", "SPRING_SESSION"})
+    String impl;
+
+    /** The server and pool every client of this fork uses; the tables are dropped once, before the first client. */
+    private PostgresProcess postgres;
+    private HikariDataSource pool;
 
     @Override
-    protected StoreClient open() {
-        PostgresProcess postgres = PostgresProcess.obtain();
-        HikariDataSource pool = postgres.pool(4);
-        AutoCloseable cleanup = () -> {
-            try {
-                PostgresProcess.drop(pool, TABLE, "spring_session_attributes", "spring_session");
-                pool.close();
-            } finally {
-                postgres.close();
-            }
-        };
-        try {
+    protected String implementations() {
+        return impl;
+    }
+
+    @Override
+    protected StoreClient open(String name) {
+        if (postgres == null) {
+            postgres = PostgresProcess.obtain();
+            pool = postgres.pool(4);
             PostgresProcess.drop(pool, TABLE, "spring_session_attributes", "spring_session");
-            switch (impl) {
+        }
+        AutoCloseable cleanup = () -> {}; // what the clients share is closed once, by closeShared
+        try {
+            switch (Impl.valueOf(name)) {
                 case SATCHEL:
                     return new SatchelStoreClient(satchel(pool), sessions, cleanup);
                 case JDBC_RAW:
@@ -57,12 +62,25 @@ public class JdbcStoreBenchmark extends StoreBenchmark {
                 case SPRING_SESSION:
                     return new SpringJdbcClient(pool, sessions, cleanup);
                 default:
-                    throw new AssertionError(impl);
+                    throw new AssertionError(name);
             }
         } catch (RuntimeException e) {
-            pool.close();
-            postgres.close();
+            closeShared();
             throw e;
+        }
+    }
+
+    @Override
+    protected void closeShared() {
+        if (postgres == null) {
+            return;
+        }
+        try {
+            PostgresProcess.drop(pool, TABLE, "spring_session_attributes", "spring_session");
+            pool.close();
+        } finally {
+            postgres.close();
+            postgres = null;
         }
     }
 

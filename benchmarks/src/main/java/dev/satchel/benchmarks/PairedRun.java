@@ -113,9 +113,21 @@ public final class PairedRun {
                 if (round > plan.roundsOf(c)) {
                     continue;
                 }
-                for (Plan.Variant v : c.order(round)) {
+                List<List<Plan.Variant>> units = new ArrayList<>();
+                if (c.interleaved()) {
+                    units.add(c.order(round));
+                } else {
+                    for (Plan.Variant v : c.order(round)) {
+                        units.add(List.of(v));
+                    }
+                }
+                for (List<Plan.Variant> unit : units) {
                     done++;
-                    Path log = logs.resolve(String.format(Locale.ROOT, "r%d-%s.log", round, v.key()));
+                    Plan.Variant v = unit.get(0);
+                    Plan.Settings s = perFork(c.settings(), unit.size());
+                    String impls = implSpec(unit);
+                    Path log = logs.resolve(String.format(Locale.ROOT, "r%d-%s.%s-%dt-%s.log", round, v.benchmark(), v.method(),
+                            v.threads(), impls));
                     boolean pin = pinCpu != null && c.settings().pinned();
                     List<String> jvmArgs = new ArrayList<>(forwarded);
                     if (pin) {
@@ -126,7 +138,7 @@ public final class PairedRun {
                     String jmhJson;
                     int attempts = 1;
                     try {
-                        jmhJson = fork(v, c.settings(), jvmArgs, log);
+                        jmhJson = fork(v, impls, s, jvmArgs, log);
                     } catch (IllegalStateException e) {
                         // One failed fork (a starved server timing out) does not throw away a half-hour run:
                         // it runs once more, and the record says so; a second failure ends the run.
@@ -135,38 +147,50 @@ public final class PairedRun {
                         before = Machine.now(redisPid);
                         forkStart = Instant.now();
                         attempts = 2;
-                        jmhJson = fork(v, c.settings(), jvmArgs, log);
+                        jmhJson = fork(v, impls, s, jvmArgs, log);
                     }
                     Machine.Snapshot after = Machine.now(redisPid);
                     Machine.Shares shares = before.until(after);
                     JsonNode jmh = JSON.readTree(jmhJson);
+                    double seconds = Duration.between(forkStart, Instant.now()).toMillis() / 1000.0;
 
-                    Map<String, Object> record = new LinkedHashMap<>();
-                    record.put("round", round);
-                    record.put("comparison", c.name());
-                    record.put("judged", c.judged());
-                    record.put("benchmark", v.benchmark());
-                    record.put("method", v.method());
-                    record.put("threads", v.threads());
-                    record.put("impl", v.impl());
-                    record.put("cpus", pin ? pinCpu : "all");
-                    record.put("attempts", attempts);
-                    record.put("command", command(v, c.settings(), pin ? pinCpu : null));
-                    record.put("started", forkStart.toString());
-                    record.put("seconds", Duration.between(forkStart, Instant.now()).toMillis() / 1000.0);
-                    record.put("loadBefore", before.load);
-                    record.put("loadAfter", after.load);
-                    record.put("machine", shares.toMap());
-                    record.put("jmh", jmh);
-                    Files.writeString(forksFile, JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-
-                    JsonNode primary = jmh.get(0).get("primaryMetric");
+                    // One line per implementation; in an interleaved fork each names the measured iterations that
+                    // were its turns ("slots"), and all carry the fork's JMH JSON unchanged.
+                    StringBuilder scores = new StringBuilder();
+                    for (int i = 0; i < unit.size(); i++) {
+                        Plan.Variant u = unit.get(i);
+                        Map<String, Object> record = new LinkedHashMap<>();
+                        record.put("round", round);
+                        record.put("fork", done);
+                        record.put("comparison", c.name());
+                        record.put("judged", c.judged());
+                        record.put("benchmark", u.benchmark());
+                        record.put("method", u.method());
+                        record.put("threads", u.threads());
+                        record.put("impl", u.impl());
+                        if (unit.size() > 1) {
+                            record.put("interleaved", impls);
+                            record.put("slots", Interleaving.slots(i, unit.size(), s.warmups(), s.measurements()));
+                        }
+                        record.put("cpus", pin ? pinCpu : "all");
+                        record.put("attempts", attempts);
+                        record.put("command", command(v, impls, s, pin ? pinCpu : null));
+                        record.put("started", forkStart.toString());
+                        record.put("seconds", seconds);
+                        record.put("loadBefore", before.load);
+                        record.put("loadAfter", after.load);
+                        record.put("machine", shares.toMap());
+                        record.put("jmh", jmh);
+                        String line = JSON.writeValueAsString(record);
+                        Files.writeString(forksFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                                StandardOpenOption.APPEND);
+                        Report.ForkResult r = Report.ForkResult.of(JSON.readTree(line));
+                        scores.append(String.format(Locale.ROOT, " %s %.4g %s", u.impl(), r.score, r.unit));
+                    }
                     long elapsed = Duration.between(started, Instant.now()).toSeconds();
-                    System.out.printf(Locale.ROOT, "PairedRun: round %d/%d, fork %d/%d, %s %s %dt %s: %.4g %s "
+                    System.out.printf(Locale.ROOT, "PairedRun: round %d/%d, fork %d/%d, %s %s %dt:%s "
                                     + "(others %.0f %%, steal %.0f %%), %d:%02d elapsed, about %d min left%n",
-                            round, plan.rounds, done, total, v.benchmark(), v.method(), v.threads(), v.impl(),
-                            primary.get("score").asDouble(), primary.get("scoreUnit").asString(), 100 * shares.others,
+                            round, plan.rounds, done, total, v.benchmark(), v.method(), v.threads(), scores, 100 * shares.others,
                             100 * shares.steal, elapsed / 60, elapsed % 60, Math.round((double) elapsed / done * (total - done) / 60));
                 }
             }
@@ -180,11 +204,26 @@ public final class PairedRun {
         writeRun(out, run);
     }
 
-    /** One JMH fork of {@code v}; returns JMH's JSON for it. */
-    private static String fork(Plan.Variant v, Plan.Settings s, List<String> jvmArgs, Path log) throws IOException {
+    /** The implementations of {@code unit} as the benchmarks' {@code impl} parameter takes them. */
+    static String implSpec(List<Plan.Variant> unit) {
+        StringBuilder b = new StringBuilder();
+        for (Plan.Variant u : unit) {
+            b.append(b.length() == 0 ? "" : Interleaving.SEPARATOR).append(u.impl());
+        }
+        return b.toString();
+    }
+
+    /** The JMH settings of one fork of {@code implementations} that take turns: per-implementation counts multiplied. */
+    static Plan.Settings perFork(Plan.Settings s, int implementations) {
+        return new Plan.Settings(s.warmups() * implementations, s.warmupTime(), s.measurements() * implementations,
+                s.measurementTime(), s.params(), s.pinned());
+    }
+
+    /** One JMH fork of {@code v}'s benchmark method and threads for {@code impls}; returns JMH's JSON for it. */
+    private static String fork(Plan.Variant v, String impls, Plan.Settings s, List<String> jvmArgs, Path log) throws IOException {
         ChainedOptionsBuilder o = new OptionsBuilder()
                 .include("^" + Pattern.quote(PACKAGE + v.benchmark() + "." + v.method()) + "$")
-                .param("impl", v.impl())
+                .param("impl", impls)
                 .threads(v.threads())
                 .forks(1)
                 .warmupIterations(s.warmups())
@@ -200,10 +239,11 @@ public final class PairedRun {
         try {
             results = new Runner(o.build()).run();
         } catch (RunnerException e) {
-            throw new IllegalStateException(v.key() + " failed; JMH's log: " + log, e);
+            throw new IllegalStateException(v.benchmark() + "." + v.method() + " " + impls + " failed; JMH's log: " + log, e);
         }
         if (results.size() != 1) {
-            throw new IllegalStateException(v.key() + ": expected one result, JMH gave " + results.size() + "; log: " + log);
+            throw new IllegalStateException(v.benchmark() + "." + v.method() + " " + impls + ": expected one result, JMH gave "
+                    + results.size() + "; log: " + log);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
@@ -216,7 +256,7 @@ public final class PairedRun {
      * The command line that measures {@code v} the same way, by hand, from the repository root ({@code pinCpu}:
      * the CPU a Redis fork pins itself to, or null).
      */
-    static String command(Plan.Variant v, Plan.Settings s, String pinCpu) {
+    static String command(Plan.Variant v, String impls, Plan.Settings s, String pinCpu) {
         StringBuilder b = new StringBuilder("java ");
         if (v.benchmark().equals("FileStoreBenchmark")) {
             b.append("-Dsatchel.bench.dir=benchmarks/target/bench-data ");
@@ -225,7 +265,7 @@ public final class PairedRun {
             b.append("-D").append(CpuPin.PROPERTY).append('=').append(pinCpu).append(' ');
         }
         b.append("-jar benchmarks/target/benchmarks.jar '")
-                .append(v.benchmark()).append('.').append(v.method()).append("$' -p impl=").append(v.impl());
+                .append(v.benchmark()).append('.').append(v.method()).append("$' -p impl=").append(impls);
         s.params().forEach((k, val) -> b.append(" -p ").append(k).append('=').append(val));
         b.append(" -t ").append(v.threads()).append(" -f 1 -wi ").append(s.warmups()).append(" -w ").append(s.warmupTime())
                 .append(" -i ").append(s.measurements()).append(" -r ").append(s.measurementTime()).append(" -prof gc");

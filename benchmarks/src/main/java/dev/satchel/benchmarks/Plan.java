@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * What a run measures and in which order. A {@link Comparison} is a few {@link Variant}s whose ratios are
- * read together; {@link PairedRun} measures them in rounds, one JMH fork per variant per round, the
- * variants of a comparison one right after the other and in the opposite order every other round, so the
- * machine's state hits both sides of every ratio alike and neither side always goes first. A ratio is then
- * taken per round, from the two forks of that round.
+ * read together; {@link PairedRun} measures them in rounds. When the variants differ only in the
+ * implementation, a round is one JMH fork in which they take turns iteration by iteration
+ * ({@link Interleaving}), so a busy moment of the machine falls on all of them; otherwise (the id scaling, which
+ * compares thread counts) a round is one fork per variant, one right after the other. Either way the order is
+ * reversed every other round, so that no side always goes first, and a ratio is taken per round.
  *
  * <p>The comparisons a target is judged on run in every round; the others (context: the rest of the
  * tables) in the first {@link #contextRounds} rounds only.
@@ -26,7 +27,9 @@ final class Plan {
 
     /**
      * JMH iteration settings and {@code @Param} overrides of a comparison; {@code pinned}: its forks run on the
-     * one CPU the run's {@code redis-server} is pinned to (see {@link PairedRun}).
+     * one CPU the run's {@code redis-server} is pinned to (see {@link PairedRun}). In an interleaved comparison the
+     * counts are per implementation: a fork of {@code k} implementations runs {@code k × warmups} warm-up and
+     * {@code k × measurements} measured iterations.
      */
     record Settings(int warmups, String warmupTime, int measurements, String measurementTime, Map<String, String> params,
             boolean pinned) {
@@ -38,6 +41,21 @@ final class Plan {
 
     /** Variants read together, in the order of odd rounds. */
     record Comparison(String name, List<Variant> variants, boolean judged, Settings settings) {
+
+        /**
+         * Whether a round is one fork in which the variants take turns: when there are several and they differ only
+         * in the implementation (the benchmarks take {@code impl=A+B}; {@code SessionIdBenchmark} does not).
+         */
+        boolean interleaved() {
+            Variant first = variants.get(0);
+            return variants.size() > 1 && !first.benchmark().equals(IDS) && variants.stream().allMatch(v ->
+                    v.benchmark().equals(first.benchmark()) && v.method().equals(first.method()) && v.threads() == first.threads());
+        }
+
+        /** JMH forks per round. */
+        int forksPerRound() {
+            return interleaved() ? 1 : variants.size();
+        }
 
         /** The variants in the order round {@code round} (1-based) runs them: reversed every other round. */
         List<Variant> order(int round) {
@@ -75,7 +93,7 @@ final class Plan {
     int forks() {
         int n = 0;
         for (Comparison c : comparisons) {
-            n += c.variants().size() * roundsOf(c);
+            n += c.forksPerRound() * roundsOf(c);
         }
         return n;
     }
@@ -83,6 +101,7 @@ final class Plan {
     private static final String HOT = "HotPathBenchmark";
     private static final String REDIS = "RedisStoreBenchmark";
     private static final String FILE = "FileStoreBenchmark";
+    private static final String JDBC = "JdbcStoreBenchmark";
     private static final String IDS = "SessionIdBenchmark";
 
     /**
@@ -93,20 +112,28 @@ final class Plan {
         if (rounds < 3) {
             throw new IllegalArgumentException("a full run needs at least 3 rounds, got " + rounds);
         }
-        // The hot path's JIT settles after about 2.5 s (its first iterations read 100,000 cold records). Two
-        // measured seconds per fork: the noise of this machine is between forks, which the pairs carry.
-        Settings hot = new Settings(3, "1s", 2, "1s", Map.of(), false);
+        // Interleaved comparisons (all but the id scaling) count per implementation: 10 turns of 250 ms warm-up and
+        // 6 measured, each implementation's own 2.5 s and 1.5 s. The hot path's JIT settles after about 2.5 s (its
+        // first iterations read 100,000 cold records); the noise of this machine comes in bursts of seconds, which
+        // turns of a quarter of a second share out among the implementations.
+        Settings hot = new Settings(10, "250ms", 6, "250ms", Map.of(), false);
+        // Spring's MapSessionRepository is not settled then: on this machine its findById runs at 4-6 us/op from
+        // about 2 s to 5 s of its own running, then at about 0.9 us (250 ms iterations of it alone; the JIT
+        // recompiles it several times). Comparisons with it warm each implementation up for 6 s, so the peer is
+        // measured at its best, not in its slow phase.
+        Settings hotWithSpring = new Settings(24, "250ms", 6, "250ms", Map.of(), false);
         // 2,000 stored sessions, not 10,000: filling the store is setup, up to 14 s of a loaded fork, and the
         // round trip does not depend on how many hashes or files there are.
-        Settings store = new Settings(2, "1s", 2, "1s", Map.of("sessions", "2000"), false);
+        Settings store = new Settings(10, "250ms", 6, "250ms", Map.of("sessions", "2000"), false);
         // On this VM a loopback round trip between two vCPUs costs 75-135 us and jumps with where the scheduler
         // puts the client; on the redis-server's own vCPU it is a steady 11 us. Pinned, the ratios measure
         // the clients, not the placement.
         Settings redis = store.withPinning();
-        Settings ids = new Settings(2, "1s", 2, "1s", Map.of(), false);
+        // Generating an id is a few lines of JIT-friendly code: one warm-up second is enough.
+        Settings ids = new Settings(1, "1s", 2, "1s", Map.of(), false);
         List<Comparison> list = new ArrayList<>();
         for (int t : new int[] {1, 2}) {
-            list.add(judged("hot path readOnly " + t + "t", hot, HOT, "readOnly", t,
+            list.add(judged("hot path readOnly " + t + "t", hotWithSpring, HOT, "readOnly", t,
                     "SATCHEL_OPEN", "FLOOR", "SPRING_MAP_REPOSITORY", "TOMCAT_STANDARD_MANAGER"));
         }
         for (int t : new int[] {1, 2}) {
@@ -125,7 +152,8 @@ final class Plan {
             list.add(judged("hot path mixed " + t + "t", hot, HOT, "mixed", t, "SATCHEL_OPEN", "FLOOR", "FLOOR_WRITE"));
         }
         list.add(judged("hot path write 1t", hot, HOT, "write", 1, "SATCHEL_OPEN", "FLOOR_WRITE"));
-        list.add(context("hot path mixed 1t, context", hot, HOT, "mixed", 1, "SPRING_MAP_REPOSITORY", "TOMCAT_STANDARD_MANAGER"));
+        list.add(context("hot path mixed 1t, context", hotWithSpring, HOT, "mixed", 1, "SPRING_MAP_REPOSITORY",
+                "TOMCAT_STANDARD_MANAGER"));
         list.add(new Comparison("ids, context", List.of(new Variant(IDS, "newId", 1, "SHARED_SECURE_RANDOM"),
                 new Variant(IDS, "newId", 2, "SHARED_SECURE_RANDOM"), new Variant(IDS, "newId", 2, "SHARED_DRBG"),
                 new Variant(IDS, "newId", 2, "SPRING_UUID"), new Variant(IDS, "newId", 2, "TOMCAT")), false, ids));
@@ -136,6 +164,10 @@ final class Plan {
         list.add(context("file get 1t", store, FILE, "get", 1, "SATCHEL_FSYNC_DATA", "TOMCAT_FILE_STORE"));
         list.add(context("file cycle 1t", store, FILE, "cycle", 1,
                 "SATCHEL_FSYNC_NONE", "SATCHEL_FSYNC_DATA", "SATCHEL_FSYNC_DATA_AND_DIRECTORY", "TOMCAT_FILE_STORE"));
+        // The JDBC store (issue 17: next to Spring Session JDBC in the same report), each fork on a PostgreSQL of its own.
+        for (String m : new String[] {"get", "put", "cycle"}) {
+            list.add(context("jdbc " + m + " 1t", store, JDBC, m, 1, "SATCHEL", "JDBC_RAW", "SPRING_SESSION"));
+        }
         return new Plan("full", rounds, CONTEXT_ROUNDS, List.copyOf(list));
     }
 

@@ -32,6 +32,9 @@ final class RedisProcess implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** Whether {@link #close()} ran: the clients of one interleaved fork share this server and each closes it. */
+    private boolean closed;
+
     /** The server named by the property, or a new one. */
     static RedisProcess obtain() {
         String address = System.getProperty(ADDRESS_PROPERTY);
@@ -101,12 +104,13 @@ final class RedisProcess implements AutoCloseable {
         return false;
     }
 
-    /** Stops the server if it was started here and deletes its folder. */
+    /** Stops the server if it was started here and deletes its folder; a second call does nothing. */
     @Override
     public void close() {
-        if (process == null) {
+        if (process == null || closed) {
             return;
         }
+        closed = true;
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -17,7 +17,10 @@ import redis.clients.jedis.RedisProtocol;
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar RedisStoreBenchmark -t 1 -prof gc   # starts its own redis-server
  * java -Dsatchel.bench.redis=127.0.0.1:6399 -jar benchmarks/target/benchmarks.jar RedisStoreBenchmark -t 2
+ * java -Dsatchel.bench.redis=127.0.0.1:6399 -jar benchmarks/target/benchmarks.jar 'RedisStoreBenchmark.get$' -p impl=SATCHEL+JEDIS_RAW -wi 24 -w 250ms -i 16 -r 250ms
  * </pre>
+ * The last line has two implementations take turns in one fork ({@link Interleaving}); they share the server,
+ * each with sessions of its own.
  */
 public class RedisStoreBenchmark extends StoreBenchmark {
 
@@ -34,15 +37,26 @@ public class RedisStoreBenchmark extends StoreBenchmark {
     /** Every timeout of the benchmark's stores (see {@link #satchel}). */
     private static final Duration STARVED = Duration.ofSeconds(60);
 
-    @Param
-    Impl impl;
+    /** One {@link Impl}, or several joined by {@code +} to take turns in one fork ({@link Interleaving}). */
+    @Param({"SATCHEL", "JEDIS_RAW", "SPRING_SESSION"})
+    String impl;
+
+    /** The server every client of this fork uses, emptied once before the first is opened. */
+    private RedisProcess redis;
 
     @Override
-    protected StoreClient open() {
-        RedisProcess redis = RedisProcess.obtain();
-        try {
+    protected String implementations() {
+        return impl;
+    }
+
+    @Override
+    protected StoreClient open(String name) {
+        if (redis == null) {
+            redis = RedisProcess.obtain();
             redis.flush();
-            switch (impl) {
+        }
+        try {
+            switch (Impl.valueOf(name)) {
                 case SATCHEL:
                     return new SatchelStoreClient(satchel(redis), sessions, redis);
                 case JEDIS_RAW:
@@ -55,11 +69,18 @@ public class RedisStoreBenchmark extends StoreBenchmark {
                 case SPRING_SESSION:
                     return new SpringRedisClient(redis, sessions);
                 default:
-                    throw new AssertionError(impl);
+                    throw new AssertionError(name);
             }
         } catch (RuntimeException e) {
             redis.close();
             throw e;
+        }
+    }
+
+    @Override
+    protected void closeShared() {
+        if (redis != null) {
+            redis.close();
         }
     }
 

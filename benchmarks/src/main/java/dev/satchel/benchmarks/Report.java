@@ -62,9 +62,18 @@ public final class Report {
         final double steal;
         final String command;
 
+        /** The JMH fork this line is from (one fork gives a line per implementation when they took turns); -1: its own. */
+        final int fork;
+
         ForkResult(int round, boolean judged, String benchmark, String method, int threads, String impl, double score,
                 String unit, double allocPerOp, double others, double steal, String command) {
+            this(round, -1, judged, benchmark, method, threads, impl, score, unit, allocPerOp, others, steal, command);
+        }
+
+        ForkResult(int round, int fork, boolean judged, String benchmark, String method, int threads, String impl, double score,
+                String unit, double allocPerOp, double others, double steal, String command) {
             this.round = round;
+            this.fork = fork;
             this.judged = judged;
             this.benchmark = benchmark;
             this.method = method;
@@ -78,17 +87,47 @@ public final class Report {
             this.command = command;
         }
 
-        /** One line of {@code forks.jsonl}. */
+        /**
+         * One line of {@code forks.jsonl}. A fork of one implementation gives JMH's score (the mean over its
+         * iterations); in a fork whose implementations took turns, the line's {@code slots} name the measured
+         * iterations that were this implementation's, and its score is their median (a turn that a burst of load
+         * fell on does not move it), its B/op their mean.
+         */
         static ForkResult of(JsonNode line) {
             JsonNode jmh = line.get("jmh").get(0);
             JsonNode primary = jmh.get("primaryMetric");
             JsonNode alloc = jmh.path("secondaryMetrics").path("gc.alloc.rate.norm");
             JsonNode machine = line.path("machine");
-            return new ForkResult(line.get("round").asInt(), line.get("judged").asBoolean(), line.get("benchmark").asString(),
+            JsonNode slots = line.path("slots");
+            double score;
+            double allocPerOp;
+            if (slots.isArray()) {
+                score = Spread.of(slotValues(primary, slots)).median;
+                allocPerOp = alloc.isMissingNode() ? Double.NaN : Arrays.stream(slotValues(alloc, slots)).average().orElse(Double.NaN);
+            } else {
+                score = number(primary.get("score"));
+                allocPerOp = alloc.isMissingNode() ? Double.NaN : number(alloc.get("score"));
+            }
+            return new ForkResult(line.get("round").asInt(), line.path("fork").asInt(-1), line.get("judged").asBoolean(),
+                    line.get("benchmark").asString(),
                     line.get("method").asString(), line.get("threads").asInt(), line.get("impl").asString(),
-                    number(primary.get("score")), primary.get("scoreUnit").asString(),
-                    alloc.isMissingNode() ? Double.NaN : number(alloc.get("score")),
+                    score, primary.get("scoreUnit").asString(), allocPerOp,
                     number(machine.get("others")), number(machine.get("steal")), line.path("command").asString(""));
+        }
+
+        /** A metric's measured iterations at {@code slots} (JMH's raw data of the one fork). */
+        private static double[] slotValues(JsonNode metric, JsonNode slots) {
+            JsonNode raw = metric.path("rawData").path(0);
+            double[] v = new double[slots.size()];
+            for (int i = 0; i < v.length; i++) {
+                JsonNode x = raw.path(slots.get(i).asInt());
+                if (x.isMissingNode()) {
+                    throw new IllegalArgumentException("forks.jsonl: slot " + slots.get(i).asInt() + " is past the fork's "
+                            + raw.size() + " measured iterations");
+                }
+                v[i] = x.asDouble();
+            }
+            return v;
         }
 
         String variant() {
@@ -135,6 +174,18 @@ public final class Report {
 
         boolean quick() {
             return !"full".equals(meta.path("kind").asString(""));
+        }
+
+        /** One line per JMH fork: the first line of each fork whose implementations took turns, every other line. */
+        List<ForkResult> jmhForks() {
+            Set<Integer> seen = new LinkedHashSet<>();
+            List<ForkResult> list = new ArrayList<>();
+            for (ForkResult f : forks) {
+                if (f.fork < 0 || seen.add(f.fork)) {
+                    list.add(f);
+                }
+            }
+            return list;
         }
 
         /** The forks of one variant by round. */
@@ -266,6 +317,7 @@ public final class Report {
     private static final String HOT = "HotPathBenchmark";
     private static final String REDIS = "RedisStoreBenchmark";
     private static final String FILE = "FileStoreBenchmark";
+    private static final String JDBC = "JdbcStoreBenchmark";
     private static final String IDS = "SessionIdBenchmark";
 
     /** Every target of the issue that {@code run} measured, judged on its spreads (a quick run judges none). */
@@ -435,13 +487,16 @@ public final class Report {
                     .append("Do not edit by hand: `benchmarks/run --report` recomputes this page from that folder without ")
                     .append("measuring, and `benchmarks/run` measures again. What each benchmark measures, and why these peers: ")
                     .append("`benchmarks/README.md`.\n\n");
-            md.append("**Method.** Every implementation compared is measured in its own JMH fork, and the forks of one ")
-                    .append("comparison run one right after the other, round after round, in the opposite order every other ")
-                    .append("round, so a busy moment of this shared machine hits both sides of a ratio alike. Each ratio is ")
-                    .append("taken per round, between the two forks of that round; the page gives the median of those ratios ")
-                    .append("and their spread (min–max). A target is **met** only when the end of the spread least favourable ")
+            md.append("**Method.** The implementations of a comparison are measured in one JMH fork, taking turns ")
+                    .append("iteration by iteration (a quarter of a second each, forward then backward: A B C C B A …), so a ")
+                    .append("busy moment of this shared machine falls on all of them alike; the id scaling, which compares ")
+                    .append("thread counts, runs one fork per side, one right after the other. That is one round; rounds ")
+                    .append("repeat in fresh forks, the order reversed every other round. An implementation's figure in a ")
+                    .append("round is the median of its turns; each ratio is taken per round, and the page gives the median of ")
+                    .append("those ratios and their spread (min–max over rounds, so the JIT's and the heap's fork-to-fork ")
+                    .append("differences show). A target is **met** only when the end of the spread least favourable ")
                     .append("to Satchel meets it, **missed** when even the most favourable end misses it, and *not decided* ")
-                    .append("otherwise. Absolute figures are medians over forks and move with the machine; read the ratios.\n\n");
+                    .append("otherwise. Absolute figures are medians over rounds and move with the machine; read the ratios.\n\n");
             if (run.quick()) {
                 md.append("**This is a quick run** (`benchmarks/run --quick`): one round, short iterations, 1 thread. It ")
                         .append("shows that everything runs and roughly where things stand; it judges no target.\n\n");
@@ -454,6 +509,15 @@ public final class Report {
                     "raw Jedis");
             stores(FILE, "File store (one JSON file per session) next to Tomcat's FileStore, same disk", "TOMCAT_FILE_STORE",
                     "Tomcat FileStore");
+            if (!run.threadCounts(JDBC).isEmpty()) {
+                md.append("## JDBC store (PostgreSQL) next to raw JDBC and Spring Session JDBC, same server\n\n")
+                        .append(Reasons.JDBC).append("\n\n");
+                for (String method : List.of("get", "put", "cycle")) {
+                    for (int t : run.threadCounts(JDBC)) {
+                        table(JDBC, method, t, "JDBC_RAW", "raw JDBC", "SPRING_SESSION", "× Spring Session JDBC", "µs/op", 0);
+                    }
+                }
+            }
             md.append(EndToEndReport.section(run.e2e));
             if (run.dir != null) {
                 try {
@@ -481,7 +545,7 @@ public final class Report {
             md.append("| run | ").append(m.path("kind").asString("")).append(", ").append(m.path("rounds").asInt())
                     .append(m.path("rounds").asInt() == 1 ? " round" : " rounds").append(" for the targets' comparisons, ")
                     .append(Math.min(m.path("rounds").asInt(), m.path("contextRounds").asInt()))
-                    .append(" for the rest; ").append(run.forks.size()).append(" forks; ").append(settings()).append(" |\n");
+                    .append(" for the rest; ").append(run.jmhForks().size()).append(" JMH forks; ").append(settings()).append(" |\n");
             md.append("| measuring time | ").append(minutes(m.path("measuringSeconds").asLong()))
                     .append(" (build and memory measurement not included; `benchmarks/run` prints the whole wall time) |\n");
             md.append("| load average at the start (1, 5, 15 min) | ").append(load(m.path("machineAtStart").path("load"))).append(" |\n");
@@ -492,9 +556,10 @@ public final class Report {
                     .append(percent(shares.get("steal"))).append(" stolen by the hypervisor, ").append(percent(shares.get("ours")))
                     .append(" this run (forks, driver, its redis-server), ").append(percent(shares.get("others")))
                     .append(" other processes |\n");
-            long disturbed = run.forks.stream().filter(f -> f.others > Machine.DISTURBED_OTHERS || f.steal > Machine.DISTURBED_STEAL).count();
+            long disturbed = run.jmhForks().stream().filter(f -> f.others > Machine.DISTURBED_OTHERS || f.steal > Machine.DISTURBED_STEAL)
+                    .count();
             md.append(String.format(Locale.ROOT, "| forks during which other processes took > %.0f %% of the CPU or steal was > %.0f %% | %d of %d |\n",
-                    100 * Machine.DISTURBED_OTHERS, 100 * Machine.DISTURBED_STEAL, disturbed, run.forks.size()));
+                    100 * Machine.DISTURBED_OTHERS, 100 * Machine.DISTURBED_STEAL, disturbed, run.jmhForks().size()));
             md.append("| other processes' share by round | ").append(byRound()).append(" |\n");
             List<String> why = disturbedBecause();
             md.append("| state | ").append(why.isEmpty() ? "quiet" : "**disturbed**: " + String.join("; ", why)).append(" |\n\n");
@@ -527,7 +592,7 @@ public final class Report {
 
         private String byRound() {
             Map<Integer, List<ForkResult>> rounds = new TreeMap<>();
-            for (ForkResult f : run.forks) {
+            for (ForkResult f : run.jmhForks()) {
                 rounds.computeIfAbsent(f.round, r -> new ArrayList<>()).add(f);
             }
             List<String> parts = new ArrayList<>();
@@ -544,7 +609,7 @@ public final class Report {
                 s.add(bench.replace("Benchmark", "") + ": " + st.path("warmups").asInt() + " × " + st.path("warmupTime").asString()
                         + " warm-up, " + st.path("measurements").asInt() + " × " + st.path("measurementTime").asString() + " measured");
             }
-            return "one fork per implementation per round, " + String.join("; ", s) + "; `-prof gc`";
+            return "per implementation and round, " + String.join("; ", s) + "; `-prof gc`";
         }
 
         private String jdk() {
@@ -765,15 +830,16 @@ public final class Report {
             md.append("## Commands\n\n");
             md.append("From the repository root. The run:\n\n```\n").append(run.meta.path("command").asString("benchmarks/run"))
                     .append("\n```\n\n");
-            md.append("Each fork, measured the same way by hand (one line per implementation; `forks.jsonl` has every fork's ")
-                    .append("command, round, machine shares and JMH JSON):\n\n<details><summary>")
-                    .append(run.forks.stream().map(f -> f.variant()).distinct().count()).append(" commands</summary>\n\n```\n");
             Set<String> seen = new LinkedHashSet<>();
             for (ForkResult f : run.forks) {
                 if (!f.command.isEmpty()) {
                     seen.add(f.command);
                 }
             }
+            md.append("Each fork, measured the same way by hand (one line per fork of a round; `forks.jsonl` has every fork's ")
+                    .append("command, round, machine shares and JMH JSON, and for implementations that took turns, which ")
+                    .append("measured iterations were whose):\n\n<details><summary>")
+                    .append(seen.size()).append(" commands</summary>\n\n```\n");
             for (String c : seen) {
                 md.append(c).append('\n');
             }
@@ -908,6 +974,14 @@ public final class Report {
                 + "objects, whose constant strings (roles, SKUs) every session shares. What is left is about 90 B: the "
                 + "`CachedRecord` (32 B: let Caffeine's node carry the entry's deadline) and the digest memo's holder "
                 + "(24 B) are the next cuts; the JSON text itself (about 180 B for this session) stays, as issue 17 asks.";
+        static final String JDBC = "Each fork starts a PostgreSQL of its own (`fsync` on, `synchronous_commit` off, so a commit "
+                + "does not wait for this VM's shared disk) with a HikariCP pool of 4 and 2,000 stored sessions. `SATCHEL` is "
+                + "`JdbcSessionManager`: `get` is one `SELECT` by id and the decoding, `put` one merging `UPDATE … RETURNING` "
+                + "of the changed attribute. `JDBC_RAW` sends the same statements through the same pool with nothing around "
+                + "them. `SPRING_SESSION` is Spring Session JDBC's `JdbcIndexedSessionRepository` as Spring Boot sets it up "
+                + "(two tables, a row per attribute, values in JDK serialization, its default): `findById`; `save` after "
+                + "setting the last access time and one attribute. Context, not a target: the last column is Satchel's "
+                + "time over Spring's (below 1 is faster).";
         static final String REDIS_GET = "`get` is `HGETALL` plus `SessionHash.decode`, then the `Optional` and the "
                 + "`Session`; raw Jedis returns the `HashMap` undecoded. Issue 17's profile (`-prof gc`, JFR allocation "
                 + "samples) put most of the decoding's garbage in a new Jackson parser per attribute value: values in "

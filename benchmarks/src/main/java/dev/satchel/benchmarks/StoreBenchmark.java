@@ -1,10 +1,12 @@
 package dev.satchel.benchmarks;
 
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -18,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The benchmarks every store shares: {@code get}, {@code put} (one changed attribute on a working copy
  * loaded before) and {@code cycle} (get, change, put) over {@value #DEFAULT_SESSIONS} stored sessions picked
- * with a Zipf distribution. A subclass per store picks the implementations with an enum {@code @Param}
- * and returns the {@link StoreClient} for the current one; adding a store (JDBC, Riak) is one subclass.
+ * with a Zipf distribution. A subclass per store names its implementations in a {@code String} {@code @Param}
+ * (one, or several joined by {@code +} to take turns in one fork: {@link Interleaving}) and opens the
+ * {@link StoreClient} of each; adding a store (JDBC, Riak) is one subclass.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,11 +37,24 @@ public abstract class StoreBenchmark {
     @Param(DEFAULT_SESSIONS)
     int sessions;
 
+    StoreClient[] stores;
+    /** The client of the current iteration, and its index in {@link #stores}. */
     StoreClient store;
+    int current;
+    private int iteration;
     int[] picks;
 
-    /** The client of the implementation the subclass's {@code @Param} names, empty. */
-    protected abstract StoreClient open() throws Exception;
+    /** The subclass's {@code impl} parameter: one implementation's name, or several joined by {@code +}. */
+    protected abstract String implementations();
+
+    /**
+     * The client of implementation {@code name}, empty. Clients opened in one fork share the server: a
+     * subclass empties it once, before the first, never between them.
+     */
+    protected abstract StoreClient open(String name) throws Exception;
+
+    /** Called once after every client is closed: nothing by default (a subclass stops what its clients shared). */
+    protected void closeShared() throws Exception {}
 
     /** Called at the end of setup, once the store is filled: nothing by default. */
     protected void ready() {}
@@ -48,24 +64,53 @@ public abstract class StoreBenchmark {
     public static class ThreadState {
         int index = ThreadLocalRandom.current().nextInt();
         int value;
-        /** This thread's working copies, loaded at its first {@code put} (in warm-up). */
+        /** This thread's working copies of client {@link #loadedFor}'s sessions, loaded at its first {@code put} (in warm-up). */
         Object[] loaded;
+        int loadedFor = -1;
+        /** The working copies of every client, by index. */
+        Object[][] loadedByStore;
+
+        /** Makes {@link #loaded} client {@code current}'s copies (null until loaded): once per turn, not per call. */
+        void turnTo(int current, int stores) {
+            if (loadedByStore == null) {
+                loadedByStore = new Object[stores][];
+            }
+            loaded = loadedByStore[current];
+            loadedFor = current;
+        }
     }
 
     @Setup
     public void setup() throws Exception {
-        store = open();
-        for (int n = 0; n < sessions; n++) {
-            store.create(n);
+        List<String> names = Interleaving.names(implementations());
+        stores = new StoreClient[names.size()];
+        for (int i = 0; i < stores.length; i++) {
+            stores[i] = open(names.get(i));
+            for (int n = 0; n < sessions; n++) {
+                stores[i].create(n);
+            }
+            stores[i].populated();
         }
-        store.populated();
         picks = Zipf.picks(sessions, 44);
         ready();
     }
 
+    /** Before every iteration, warm-up included: whose turn it is. */
+    @Setup(Level.Iteration)
+    public void turn() {
+        current = Interleaving.turn(iteration++, stores.length);
+        store = stores[current];
+    }
+
     @TearDown
     public void tearDown() throws Exception {
-        store.close();
+        try {
+            for (StoreClient s : stores) {
+                s.close();
+            }
+        } finally {
+            closeShared();
+        }
     }
 
     @Benchmark
@@ -75,11 +120,15 @@ public abstract class StoreBenchmark {
 
     @Benchmark
     public Object put(ThreadState t) throws Exception {
+        if (t.loadedFor != current) {
+            t.turnTo(current, stores.length);
+        }
         if (t.loaded == null) {
             t.loaded = new Object[sessions];
             for (int n = 0; n < sessions; n++) {
                 t.loaded[n] = store.load(n);
             }
+            t.loadedByStore[current] = t.loaded;
         }
         int n = picks[t.index++ & Zipf.MASK];
         return store.put(t.loaded[n], n, t.value++);

@@ -86,4 +86,31 @@ class BenchmarkSmokeTest {
         assertEquals(expected, ran);
         assertTrue(results.stream().allMatch(r -> r.getPrimaryResult().getScore() > 0), "every invocation took some time");
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void implementationsTakeTurnsInOneForkEachOnItsOwnSessions() throws Exception {
+        Options options = new OptionsBuilder()
+                .include(HotPathBenchmark.class.getName() + ".mixed")
+                .include(RedisStoreBenchmark.class.getName() + ".put")
+                .mode(Mode.SingleShotTime)
+                .warmupIterations(0)
+                .measurementIterations(6) // two cycles of three turns, or three of two
+                .measurementBatchSize(1)
+                .forks(0)
+                .threads(1)
+                .param("sessions", "64")
+                .shouldFailOnError(true)
+                .build();
+        Options hot = new OptionsBuilder().parent(options).include(HotPathBenchmark.class.getName() + ".mixed")
+                .exclude(RedisStoreBenchmark.class.getName()).param("impl", "SATCHEL_OPEN+FLOOR+SPRING_MAP_REPOSITORY").build();
+        Options redis = new OptionsBuilder().parent(options).exclude(HotPathBenchmark.class.getName())
+                .param("impl", "SATCHEL+JEDIS_RAW").build();
+        for (Options o : new Options[] {hot, redis}) {
+            Collection<RunResult> results = new Runner(o).run();
+            assertEquals(1, results.size());
+            RunResult r = results.iterator().next();
+            assertEquals(6, r.getBenchmarkResults().iterator().next().getIterationResults().size());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.satchel.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,17 +76,33 @@ class PlanTest {
         Plan quick = Plan.quick();
         assertEquals(1, quick.rounds);
         assertTrue(quick.comparisons.stream().flatMap(c -> c.variants().stream()).allMatch(v -> v.threads() == 1));
-        assertEquals(quick.comparisons.stream().mapToInt(c -> c.variants().size()).sum(), quick.forks());
+        assertEquals(quick.comparisons.stream().mapToInt(Plan.Comparison::forksPerRound).sum(), quick.forks());
     }
 
     @Test
     void theCommandOfAForkMeasuresTheSameWayByHand() {
         Plan.Comparison redis = Plan.quick().comparisons.stream().filter(c -> c.name().equals("redis put 1t")).findFirst().orElseThrow();
-        assertEquals("java -Dsatchel.bench.pinCpu=1 -jar benchmarks/target/benchmarks.jar 'RedisStoreBenchmark.put$' -p impl=SATCHEL "
-                + "-p sessions=2000 -t 1 -f 1 -wi 1 -w 500ms -i 2 -r 500ms -prof gc",
-                PairedRun.command(redis.variants().get(0), redis.settings(), "1"));
+        assertTrue(redis.interleaved());
+        Plan.Settings s = PairedRun.perFork(redis.settings(), redis.variants().size());
+        assertEquals("java -Dsatchel.bench.pinCpu=1 -jar benchmarks/target/benchmarks.jar 'RedisStoreBenchmark.put$' "
+                + "-p impl=SATCHEL+JEDIS_RAW -p sessions=2000 -t 1 -f 1 -wi 2 -w 500ms -i 4 -r 500ms -prof gc",
+                PairedRun.command(redis.variants().get(0), PairedRun.implSpec(redis.order(1)), s, "1"));
+        assertEquals("JEDIS_RAW+SATCHEL", PairedRun.implSpec(redis.order(2)), "even rounds take turns in the opposite order");
         Plan.Comparison file = Plan.quick().comparisons.stream().filter(c -> c.name().equals("file get 1t")).findFirst().orElseThrow();
-        assertTrue(PairedRun.command(file.variants().get(0), file.settings(), null)
+        assertTrue(PairedRun.command(file.variants().get(0), "SATCHEL_FSYNC_DATA", file.settings(), null)
                 .startsWith("java -Dsatchel.bench.dir=benchmarks/target/bench-data -jar benchmarks/target/benchmarks.jar 'FileStoreBenchmark.get$'"));
+    }
+
+    @Test
+    void onlyComparisonsOfImplementationsTakeTurnsInOneFork() {
+        Plan full = Plan.full(5);
+        for (Plan.Comparison c : full.comparisons) {
+            boolean sameMethodAndThreads = c.variants().stream().map(v -> v.benchmark() + "." + v.method() + "-" + v.threads())
+                    .distinct().count() == 1;
+            boolean expected = c.variants().size() > 1 && sameMethodAndThreads && !c.variants().get(0).benchmark().equals("SessionIdBenchmark");
+            assertEquals(expected, c.interleaved(), c.name());
+        }
+        assertFalse(full.comparisons.stream().filter(c -> c.name().equals("id scaling")).findFirst().orElseThrow().interleaved(),
+                "the id scaling compares thread counts: one fork per side");
     }
 }

@@ -161,4 +161,33 @@ class ReportTest {
         assertTrue(Double.isNaN(f.steal));
         assertEquals("ns/op", f.unit);
     }
+
+    @Test
+    void eachImplementationOfAForkThatTookTurnsIsReadFromItsOwnIterations(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("run.json"), String.format(java.util.Locale.ROOT, META, "full", 3, "c", 0.1, 0.1));
+        // Five measured iterations: A B B A A; A's are 100, 90, 3000 (one turn a burst fell on), B's 50, 60.
+        String jmh = "[{\"benchmark\":\"dev.satchel.benchmarks.HotPathBenchmark.readOnly\",\"threads\":1,"
+                + "\"params\":{\"impl\":\"SATCHEL_OPEN+FLOOR\"},\"primaryMetric\":{\"score\":660,\"scoreUnit\":\"ns/op\","
+                + "\"rawData\":[[100,50,60,90,3000]]},\"secondaryMetrics\":{\"gc.alloc.rate.norm\":{\"score\":10,"
+                + "\"scoreUnit\":\"B/op\",\"rawData\":[[24,0,0,24,27]]}}}]";
+        StringBuilder lines = new StringBuilder();
+        String[][] sides = {{"SATCHEL_OPEN", "[0,3,4]"}, {"FLOOR", "[1,2]"}};
+        for (String[] side : sides) {
+            lines.append("{\"round\":1,\"fork\":7,\"judged\":true,\"benchmark\":\"HotPathBenchmark\",\"method\":\"readOnly\",")
+                    .append("\"threads\":1,\"impl\":\"").append(side[0]).append("\",\"interleaved\":\"SATCHEL_OPEN+FLOOR\",")
+                    .append("\"slots\":").append(side[1]).append(",\"command\":\"java -jar x\",")
+                    .append("\"machine\":{\"idle\":0.4,\"steal\":0,\"ours\":0.5,\"others\":0.1},\"jmh\":").append(jmh).append("}\n");
+        }
+        Files.writeString(dir.resolve("forks.jsonl"), lines);
+
+        Report.Run run = Report.Run.load(dir);
+
+        Report.ForkResult open = run.forks.get(0);
+        Report.ForkResult floor = run.forks.get(1);
+        assertEquals(100, open.score, 1e-9, "the median of its own turns, not JMH's mean over all of them");
+        assertEquals(25, open.allocPerOp, 1e-9);
+        assertEquals(55, floor.score, 1e-9);
+        assertEquals(0, floor.allocPerOp, 1e-9);
+        assertEquals(1, run.jmhForks().size(), "two lines, one fork");
+    }
 }
