@@ -86,7 +86,7 @@ class ReportTest {
         assertEquals("948 B/op, median of 3 forks (`write`)", write.measured);
         Report.Target heap = targets.get("heap per cached typical session ≤ Spring's `MapSession`");
         assertEquals(Report.Verdict.MISSED, heap.verdict);
-        assertEquals("692 vs 558 bytes per session (a heap count, but not repeatable: see the memory section)", heap.measured);
+        assertEquals("692 vs 558 bytes per session (a heap count; see the memory section)", heap.measured);
 
         String md = new Report.Writer(run, null, WritePressure.measure()).render();
         assertTrue(md.contains("### `mixed`, 1 thread"), md);
@@ -189,5 +189,21 @@ class ReportTest {
         assertEquals(55, floor.score, 1e-9);
         assertEquals(0, floor.allocPerOp, 1e-9);
         assertEquals(1, run.jmhForks().size(), "two lines, one fork");
+    }
+
+    @Test
+    void aRatioBetweenImplementationsThatTookTurnsIsTheMedianOfTheirRatiosCycleByCycle() {
+        // Cycle by cycle both sides are 1.1× apart, but the machine was twice as slow in cycles 2 and 3 and the
+        // medians of each side's turns happen to land in different states: 100 and 55.
+        Report.ForkResult a = new Report.ForkResult(1, 3, new double[] {110, 220, 220, 110, 100}, true, "HotPathBenchmark",
+                "readOnly", 1, "SATCHEL_OPEN", 110, "ns/op", 0, 0, 0, "");
+        Report.ForkResult b = new Report.ForkResult(1, 3, new double[] {100, 200, 200, 100, 55}, true, "HotPathBenchmark",
+                "readOnly", 1, "FLOOR", 100, "ns/op", 0, 0, 0, "");
+        assertEquals(1.1, Report.Spread.roundRatio(a, b), 1e-9);
+        Report.ForkResult otherFork = new Report.ForkResult(1, 4, new double[] {100, 200, 200, 100, 55}, true, "HotPathBenchmark",
+                "readOnly", 1, "FLOOR", 100, "ns/op", 0, 0, 0, "");
+        assertEquals(1.1, Report.Spread.roundRatio(a, otherFork), 1e-9, "forks of their own: the ratio of the scores");
+        Report.ForkResult lone = new Report.ForkResult(1, true, "HotPathBenchmark", "readOnly", 1, "FLOOR", 50, "ns/op", 0, 0, 0, "");
+        assertEquals(2.2, Report.Spread.roundRatio(a, lone), 1e-9);
     }
 }
