@@ -362,56 +362,62 @@ public final class HttpSessions {
         int candidates = 0;
         int i = 0;
         while (i < n) {
-            while (i < n && (header.charAt(i) == ' ' || header.charAt(i) == '\t' || header.charAt(i) == ';')) {
+            char c = header.charAt(i);
+            if (c == ' ' || c == '\t' || c == ';') {
                 i++;
+                continue;
             }
-            int pairStart = i;
-            int eq = -1;
-            while (i < n && header.charAt(i) != ';') {
-                if (eq < 0 && header.charAt(i) == '=') {
-                    eq = i;
+            // A pair runs to the next ';' (found by String's intrinsic, not char by char: the other cookies
+            // and our own value are most of the header). The name is an RFC 6265 token (no '=', ';' or
+            // whitespace), so the pair is ours exactly when it starts with the name, then optional
+            // whitespace, then '='.
+            int pairEnd = header.indexOf(';', i);
+            if (pairEnd < 0) {
+                pairEnd = n;
+            }
+            int eq = header.startsWith(name, i) ? i + name.length() : pairEnd;
+            while (eq < pairEnd && isWhitespace(header.charAt(eq))) {
+                eq++;
+            }
+            int value = eq < pairEnd && header.charAt(eq) == '=' ? wellFormedValue(header, eq + 1, pairEnd) : -1;
+            if (value >= 0) {
+                if (++candidates > MAX_CANDIDATES) {
+                    LOG.debug("Ignoring session cookies beyond the first {}", MAX_CANDIDATES);
+                    return null;
                 }
-                i++;
+                Session s = verified(header, value);
+                if (s != null) {
+                    return s;
+                }
             }
-            if (eq < 0) {
-                continue;
-            }
-            int nameEnd = eq;
-            while (nameEnd > pairStart && isWhitespace(header.charAt(nameEnd - 1))) {
-                nameEnd--;
-            }
-            if (nameEnd - pairStart != name.length() || !header.regionMatches(pairStart, name, 0, name.length())) {
-                continue;
-            }
-            int valueStart = eq + 1;
-            int valueEnd = i;
-            while (valueStart < valueEnd && isWhitespace(header.charAt(valueStart))) {
-                valueStart++;
-            }
-            while (valueEnd > valueStart && isWhitespace(header.charAt(valueEnd - 1))) {
-                valueEnd--;
-            }
-            if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
-                valueStart++;
-                valueEnd--;
-            }
-            if (valueEnd - valueStart != COOKIE_VALUE_LENGTH
-                    || header.charAt(valueStart + SessionIds.LENGTH) != '!'
-                    || !SessionIds.isValidAt(header, valueStart)
-                    || !SessionIds.isBase64urlAt(header, valueStart + SessionIds.LENGTH + 1, SigningKeys.DIGEST_LENGTH)) {
-                LOG.debug("Ignoring a malformed session cookie");
-                continue;
-            }
-            if (++candidates > MAX_CANDIDATES) {
-                LOG.debug("Ignoring session cookies beyond the first {}", MAX_CANDIDATES);
-                return null;
-            }
-            Session s = verified(header, valueStart);
-            if (s != null) {
-                return s;
-            }
+            i = pairEnd + 1;
         }
         return null;
+    }
+
+    /**
+     * Where the {@code sid!digest} inside {@code header[valueStart, valueEnd)} starts (whitespace and one pair
+     * of quotes around it allowed), or -1 when the value is not of that shape.
+     */
+    private static int wellFormedValue(String header, int valueStart, int valueEnd) {
+        while (valueStart < valueEnd && isWhitespace(header.charAt(valueStart))) {
+            valueStart++;
+        }
+        while (valueEnd > valueStart && isWhitespace(header.charAt(valueEnd - 1))) {
+            valueEnd--;
+        }
+        if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
+            valueStart++;
+            valueEnd--;
+        }
+        if (valueEnd - valueStart != COOKIE_VALUE_LENGTH
+                || header.charAt(valueStart + SessionIds.LENGTH) != '!'
+                || !SessionIds.isValidAt(header, valueStart)
+                || !SessionIds.isBase64urlAt(header, valueStart + SessionIds.LENGTH + 1, SigningKeys.DIGEST_LENGTH)) {
+            LOG.debug("Ignoring a malformed session cookie");
+            return -1;
+        }
+        return valueStart;
     }
 
     private Session verified(String header, int valueStart) {

@@ -158,6 +158,8 @@ class HttpSessionsTest {
             "XSID=" + value + "; " + cookie,
             "sid=" + value + "; " + cookie,
             "\u0000\u00ff\ud83d\ude00; " + cookie,
+            "SID\t=\t" + value,
+            "SID x=" + value + "; SID; SID=; " + cookie,
         };
         for (String header : headers) {
             Session s = sessions.open(header);
@@ -185,6 +187,15 @@ class HttpSessionsTest {
         assertEquals("mine", s.get("v"));
         assertEquals(sidOf(attacker), sessions.open(forged + "; " + attacker + "; " + ours).id(),
                 "the first candidate that verifies wins");
+    }
+
+    @Test
+    void malformedValuesDoNotUseUpTheCandidates() {
+        String ours = newLoggedSession("mine");
+        String header = ("SID=" + SessionIds.newId() + "; SID=x; ").repeat(50) + ours;
+        int before = manager.gets.get();
+        assertEquals("mine", sessions.open(header).get("v"));
+        assertEquals(1, manager.gets.get() - before, "only the well-formed one reached the store");
     }
 
     @Test
