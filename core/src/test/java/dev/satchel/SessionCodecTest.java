@@ -229,6 +229,28 @@ class SessionCodecTest {
         }
     }
 
+    /** The fast path for integers and booleans reads exactly what Jackson reads, as each type, and leaves the rest to it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-0", "7", "-7", "42", "2147483647", "2147483648", "-2147483648", "-2147483649",
+            "999999999999999999", "-999999999999999999", "9223372036854775807", "12345678901234567890", "true", "false",
+            "null", "1.5", "1e3", "-", "01", "+1", " 1", "1 ", "0x10", "\"1\"", "truex"})
+    void integersAndBooleansReadAsJacksonReadsThem(String json) throws Exception {
+        tools.jackson.databind.ObjectMapper jackson = tools.jackson.databind.json.JsonMapper.builder()
+                .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+        for (Class<?> type : new Class<?>[] {Object.class, Integer.class, Long.class, Boolean.class}) {
+            Object expected;
+            try {
+                expected = jackson.readValue(json, type);
+            } catch (tools.jackson.core.JacksonException e) {
+                assertThrows(IllegalArgumentException.class, () -> SessionCodec.fromJson("a", json, type), json + " as " + type);
+                continue;
+            }
+            Object actual = SessionCodec.fromJson("a", json, type);
+            assertEquals(expected, actual, json + " as " + type);
+            assertEquals(expected == null ? null : expected.getClass(), actual == null ? null : actual.getClass(), json + " as " + type);
+        }
+    }
+
     @Test
     void malformedLiteralsStillFail() {
         for (String bad : new String[] {"\"", "\"a\"b\"", "\"a\u0001\"", "\"unterminated"}) {

@@ -769,12 +769,67 @@ public final class SessionCodec {
         if ((type == Object.class || type == String.class) && isPlainStringLiteral(json)) {
             return type.cast(json.substring(1, json.length() - 1));
         }
+        // Counters and flags are the next most common: an int or long literal, true or false, read as Jackson
+        // reads them untyped (Integer when it fits, else Long) or as the type asked for.
+        if (type == Object.class || type == Integer.class || type == Long.class || type == Boolean.class) {
+            Object simple = simpleValue(json, type);
+            if (simple != null) {
+                return type.cast(simple);
+            }
+        }
         try {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
             throw new IllegalArgumentException(
                     "attribute '" + name + "' cannot be read as " + type.getName() + ": " + describe(e), e);
         }
+    }
+
+    /**
+     * {@code json} read as {@code type} (Object, Integer, Long or Boolean) when it is {@code true}, {@code false}
+     * or an integer literal of at most 18 digits (so it fits a long) in JSON's own grammar (no leading zero, no
+     * plus sign); {@code null} otherwise, and for a literal {@code type} does not take: Jackson reads those.
+     */
+    static Object simpleValue(String json, Class<?> type) {
+        int n = json.length();
+        if (type == Object.class || type == Boolean.class) {
+            if (json.equals("true")) {
+                return Boolean.TRUE;
+            }
+            if (json.equals("false")) {
+                return Boolean.FALSE;
+            }
+        }
+        if (type == Boolean.class) {
+            return null;
+        }
+        int first = n > 0 && json.charAt(0) == '-' ? 1 : 0;
+        int digits = n - first;
+        if (digits < 1 || digits > 18 || (digits > 1 && json.charAt(first) == '0')) {
+            return null;
+        }
+        long v = 0;
+        for (int i = first; i < n; i++) {
+            char c = json.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            v = v * 10 + (c - '0');
+        }
+        if (first == 1) {
+            v = -v;
+        }
+        if (type == Long.class) {
+            return Long.valueOf(v);
+        }
+        if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            return Integer.valueOf((int) v);
+        }
+        // (Not a conditional expression: one of Integer and Long would unbox both to long.)
+        if (type == Object.class) {
+            return Long.valueOf(v);
+        }
+        return null;
     }
 
     /** Whether {@code json} is a JSON string literal with no escape, quote or control character inside. */
