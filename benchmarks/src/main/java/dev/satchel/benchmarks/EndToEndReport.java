@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,10 @@ final class EndToEndReport {
 
     private EndToEndReport() {}
 
-    /** One measured wrk run. */
+    /**
+     * One application in one mix and round: one measured {@code wrk} run, or (when the applications took turns)
+     * the median of its turns' figures, with the turns' requests per second in cycle order.
+     */
     static final class Measurement {
         final int round;
         final String mix;
@@ -43,9 +47,16 @@ final class EndToEndReport {
         final long socketErrors;
         final double others;
         final String command;
+        /** Requests per second of each turn, turn {@code i} in cycle {@code i + 1}; null for a single run. */
+        final double[] turns;
 
         Measurement(int round, String mix, String impl, double requestsPerSecond, double p50Micros, double p99Micros, long socketErrors,
                 double others, String command) {
+            this(round, mix, impl, requestsPerSecond, p50Micros, p99Micros, socketErrors, others, command, null);
+        }
+
+        private Measurement(int round, String mix, String impl, double requestsPerSecond, double p50Micros, double p99Micros,
+                long socketErrors, double others, String command, double[] turns) {
             this.round = round;
             this.mix = mix;
             this.impl = impl;
@@ -55,19 +66,35 @@ final class EndToEndReport {
             this.socketErrors = socketErrors;
             this.others = others;
             this.command = command;
+            this.turns = turns;
+        }
+
+        /** The turns of one application in one mix and round, in cycle order, as one measurement. */
+        static Measurement ofTurns(List<Measurement> turns) {
+            Measurement first = turns.get(0);
+            double[] rps = turns.stream().mapToDouble(t -> t.requestsPerSecond).toArray();
+            return new Measurement(first.round, first.mix, first.impl, Report.Spread.of(rps).median,
+                    Report.Spread.of(turns.stream().mapToDouble(t -> t.p50Micros).toArray()).median,
+                    Report.Spread.of(turns.stream().mapToDouble(t -> t.p99Micros).toArray()).median,
+                    turns.stream().mapToLong(t -> t.socketErrors).sum(),
+                    turns.stream().mapToDouble(t -> t.others).max().orElse(Double.NaN), first.command, rps);
         }
     }
 
     /** A run's end-to-end measurements (none when the run had no end-to-end part), and {@code e2e.json}. */
     static final class Results {
-        static final Results NONE_MEASURED = new Results(null, List.of());
+        static final Results NONE_MEASURED = new Results(null, List.of(), List.of());
 
         final JsonNode meta;
+        /** One per application, mix and round. */
         final List<Measurement> measurements;
+        /** Every measured {@code wrk} run (a turn, or a round's single run). */
+        final List<Measurement> runs;
 
-        Results(JsonNode meta, List<Measurement> measurements) {
+        Results(JsonNode meta, List<Measurement> measurements, List<Measurement> runs) {
             this.meta = meta;
             this.measurements = measurements;
+            this.runs = runs;
         }
 
         /** The measurements of one implementation in one mix, by round. */
@@ -86,14 +113,24 @@ final class EndToEndReport {
             measurements.forEach(m -> mixes.add(m.mix));
             return new ArrayList<>(mixes);
         }
+
+        /** Whether the applications took turns (runs of {@link EndToEndRun} since issue 19's second round). */
+        boolean interleaved() {
+            return measurements.stream().anyMatch(m -> m.turns != null);
+        }
     }
 
-    /** Reads {@code dir/e2e.jsonl} and the raw wrk output it names; no file, no measurements. */
+    /**
+     * Reads {@code dir/e2e.jsonl} and the raw wrk output it names; no file, no measurements. A line with a
+     * {@code cycle} is one turn; the turns of an application in a mix and round make one measurement.
+     */
     static Results load(Path dir) throws IOException {
         Path lines = dir.resolve("e2e.jsonl");
         if (!Files.exists(lines)) {
             return Results.NONE_MEASURED;
         }
+        List<Measurement> runs = new ArrayList<>();
+        Map<String, TreeMap<Integer, Measurement>> turns = new LinkedHashMap<>();
         List<Measurement> list = new ArrayList<>();
         for (String line : Files.readAllLines(lines, StandardCharsets.UTF_8)) {
             if (line.isBlank()) {
@@ -101,24 +138,46 @@ final class EndToEndReport {
             }
             JsonNode j = PairedRun.JSON.readTree(line);
             EndToEndRun.WrkResult r = EndToEndRun.WrkResult.parse(Files.readString(dir.resolve(j.get("raw").asString()), StandardCharsets.UTF_8));
-            list.add(new Measurement(j.get("round").asInt(), j.get("mix").asString(), j.get("impl").asString(), r.requestsPerSecond(),
-                    r.p50Micros, r.p99Micros, r.socketErrors, Report.number(j.path("machine").get("others")), j.path("command").asString("")));
+            Measurement m = new Measurement(j.get("round").asInt(), j.get("mix").asString(), j.get("impl").asString(), r.requestsPerSecond(),
+                    r.p50Micros, r.p99Micros, r.socketErrors, Report.number(j.path("machine").get("others")), j.path("command").asString(""));
+            runs.add(m);
+            if (j.has("cycle")) {
+                turns.computeIfAbsent(m.round + " " + m.mix + " " + m.impl, k -> new TreeMap<>()).put(j.get("cycle").asInt(), m);
+            } else {
+                list.add(m);
+            }
         }
+        turns.values().forEach(t -> list.add(Measurement.ofTurns(new ArrayList<>(t.values()))));
         Path metaFile = dir.resolve("e2e.json");
         JsonNode meta = Files.exists(metaFile) ? PairedRun.JSON.readTree(Files.readString(metaFile)) : null;
-        return new Results(meta, list);
+        return new Results(meta, list, runs);
     }
 
-    /** {@code a[r].requestsPerSecond ÷ b[r].requestsPerSecond} for every round both ran in. */
+    /**
+     * {@code a ÷ b} in requests per second for every round both ran in: when they took turns, the median over
+     * cycles of the ratio of their turns in that cycle (next to each other in time), otherwise the ratio of
+     * the two runs.
+     */
     static Report.Spread throughputRatio(Map<Integer, Measurement> a, Map<Integer, Measurement> b) {
         List<Double> ratios = new ArrayList<>();
         a.forEach((round, m) -> {
             Measurement other = b.get(round);
             if (other != null) {
-                ratios.add(m.requestsPerSecond / other.requestsPerSecond);
+                ratios.add(roundRatio(m, other));
             }
         });
         return Report.Spread.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static double roundRatio(Measurement a, Measurement b) {
+        if (a.turns != null && b.turns != null && a.turns.length == b.turns.length) {
+            double[] perCycle = new double[a.turns.length];
+            for (int i = 0; i < perCycle.length; i++) {
+                perCycle[i] = a.turns[i] / b.turns[i];
+            }
+            return Report.Spread.of(perCycle).median;
+        }
+        return a.requestsPerSecond / b.requestsPerSecond;
     }
 
     static String mixName(String mix) {
@@ -158,20 +217,32 @@ final class EndToEndReport {
         StringBuilder md = new StringBuilder();
         md.append("## End to end: a servlet app on embedded Tomcat 11, sessions in Redis, driven by wrk\n\n");
         JsonNode s = e2e.meta == null ? null : e2e.meta.path("settings");
+        boolean turns = e2e.interleaved();
         md.append("One servlet (reads two attributes; on `/write` sets one) on embedded Tomcat 11 with default connector ")
-                .append("settings, in a JVM of its own per measurement (`-Xms512m -Xmx512m`, G1), behind Satchel's ")
+                .append("settings, in a JVM of its own (`-Xms512m -Xmx512m`, G1), behind Satchel's ")
                 .append("`SatchelSessionFilter` over `CachingSessionManager.over(RedisSessionManager)`, Spring Session Data Redis's ")
                 .append("`SessionRepositoryFilter` over `RedisSessionRepository`, or no session filter at all, sessions in the run's ")
                 .append("`redis-server`. Load: ").append(e2e.meta == null ? "wrk" : "`" + e2e.meta.path("loadGenerator").asString("wrk") + "`")
                 .append(" (Debian's package) over loopback");
-        if (s != null) {
+        if (s != null && turns) {
+            md.append(String.format(Locale.ROOT, ", `-t%d -c%d`, %d sessions established in each app (one cookie picked at random per "
+                    + "request), %d round%s", s.path("threads").asInt(), s.path("connections").asInt(), s.path("sessions").asInt(),
+                    s.path("rounds").asInt(), s.path("rounds").asInt() == 1 ? "" : "s"));
+            md.append(String.format(Locale.ROOT, ". In a round the three apps run side by side, each warmed up for %d s, then %d s per "
+                    + "mix, and take turns under load: %d cycles of one %d s `wrk` run each, forward then backward (A B C C B A …), "
+                    + "so a busy moment of the machine falls on all three alike; a ratio in a round is the median over cycles of "
+                    + "the ratio of two apps' turns in that cycle, and a figure the median of its turns. Rounds start fresh JVMs, "
+                    + "the order reversed every other round", s.path("warmupSeconds").asInt(), s.path("mixWarmupSeconds").asInt(),
+                    s.path("cycles").asInt(), s.path("turnSeconds").asInt()));
+        } else if (s != null) {
             md.append(String.format(Locale.ROOT, ", `-t%d -c%d`, %d s warm-up then %d s measured, %d sessions established before "
                     + "measuring (one cookie picked at random per request), %d round%s", s.path("threads").asInt(), s.path("connections").asInt(),
                     s.path("warmupSeconds").asInt(), s.path("seconds").asInt(), s.path("sessions").asInt(), s.path("rounds").asInt(),
                     s.path("rounds").asInt() == 1 ? "" : "s"));
+            md.append(". In each round and mix the three apps run one after the other, each in a fresh JVM, in the opposite order "
+                    + "every other round; ratios are taken per round");
         }
-        md.append(". In each round and mix the three apps run one after the other, in the opposite order every other round; ratios ")
-                .append("are taken per round. wrk, the app and Redis share the machine's cores, so requests/s is what this machine ")
+        md.append(". wrk, the app and Redis share the machine's cores, so requests/s is what this machine ")
                 .append("serves with all three on it. Latencies are wrk's (coordinated omission not corrected: a closed loop of ")
                 .append("the connections).\n\n");
         for (String mix : e2e.mixes()) {
@@ -195,16 +266,18 @@ final class EndToEndReport {
             }
             md.append('\n');
         }
-        long disturbed = e2e.measurements.stream().filter(m -> m.others > Machine.DISTURBED_OTHERS).count();
-        md.append(String.format(Locale.ROOT, "Figures: median over rounds (p50 and p99: the median of each round's percentile). Other processes "
-                + "took more than %.0f %% of the CPU during %d of %d measurements", 100 * Machine.DISTURBED_OTHERS, disturbed, e2e.measurements.size()));
+        long disturbed = e2e.runs.stream().filter(m -> m.others > Machine.DISTURBED_OTHERS).count();
+        md.append(String.format(Locale.ROOT, "Figures: median over rounds (p50 and p99: the median of each round's percentile%s). Other processes "
+                + "took more than %.0f %% of the CPU during %d of %d measured `wrk` runs", turns ? ", itself the median over its turns" : "",
+                100 * Machine.DISTURBED_OTHERS, disturbed, e2e.runs.size()));
         if (e2e.meta != null && e2e.meta.has("seconds")) {
             md.append("; the end-to-end part took ").append(e2e.meta.get("seconds").asLong()).append(" s");
         }
         md.append(". Raw output of every measured wrk run: `e2e/` in the run's folder. The commands (`COOKIES`: the established ")
-                .append("sessions' `Cookie` headers, one a line; the last argument: every how many requests one writes, 0 for none):\n\n```\n");
+                .append("sessions' `Cookie` headers, one a line; the last argument: every how many requests one writes, 0 for none; "
+                        + "the warm-ups are the same with other durations):\n\n```\n");
         Set<String> seen = new LinkedHashSet<>();
-        e2e.measurements.forEach(m -> seen.add(m.command));
+        e2e.runs.forEach(m -> seen.add(m.command));
         seen.forEach(c -> md.append(c).append('\n'));
         md.append("```\n\n");
         return md.toString();
@@ -240,13 +313,14 @@ final class EndToEndReport {
     static final String COST_REASON = "The read-only requests are all cache hits once warm (no Redis command "
             + "during a measured run: `INFO commandstats` shows none), so the difference is CPU in the app's JVM. A short JFR "
             + "recording of it (a few hundred samples, one run) spread Satchel's share over many small costs: collecting the `Cookie` headers "
-            + "into a list (`RequestState.cookieHeaders`), the signed lookup and the Caffeine hit, a Jackson parser per "
+            + "into a list (`RequestState.cookieHeaders`; a single header is now read without one), the signed lookup and the Caffeine hit, a Jackson parser per "
             + "attribute read (`SessionCodec.fromJson` under `getAttribute`; since then a plain string literal such as "
-            + "`user` is read without one, a number such as `visits` is not), the response wrapper that holds the body "
+            + "`user` is read without one, and an integer such as `visits` or a boolean is too since issue 19's second round, where JFR "
+            + "put Jackson at 8 % of the app's samples under load), the response wrapper that holds the body "
             + "until the commit point (`Charset.forName` on each `getWriter`), a `ThreadLocal` set per request "
             + "(`ServletEvents.acting`); and outside the samples, the extra garbage and Caffeine's maintenance handed to "
             + "the common pool (a thread woken on this machine's two shared cores). The hot-path section's `open` is about a "
-            + "microsecond of it. To close it: read the cookie without materialising the header list, decode an attribute's "
+            + "microsecond of it. To close it: decode an attribute's "
             + "JSON once per record rather than once per request (cache the decoded immutable value beside the record), "
             + "resolve the charset once, and avoid the per-request `ThreadLocal`; then measure again.";
 }

@@ -30,22 +30,24 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The end-to-end benchmark (issue 17): {@link EndToEndApp} on embedded Tomcat 11 in a JVM of its own per
- * measurement, driven by {@code wrk} over loopback with a fixed number of connections, for each filter
- * ({@link EndToEndApp.Impl}) and each mix (read-only; every tenth request writing), in paired rounds like
- * {@link PairedRun}: within a round and a mix the three applications run one right after the other, in
- * the opposite order every other round, and {@code Report} takes each ratio per round.
+ * The end-to-end benchmark (issue 17): {@link EndToEndApp} on embedded Tomcat 11, driven by {@code wrk} over
+ * loopback with a fixed number of connections, for each filter ({@link EndToEndApp.Impl}) and each mix
+ * (read-only; every tenth request writing). The three applications of a round run side by side, each in a
+ * JVM of its own, and take turns under load the way {@link Interleaving} has JMH's implementations take turns:
+ * short {@code wrk} runs, forward then backward ({@code A B C C B A ...}), so a busy moment of this shared
+ * machine falls on all three alike and {@code Report} takes each ratio cycle by cycle. Rounds repeat with
+ * fresh JVMs, the order reversed every other round.
  *
  * <pre>
  * java -Dsatchel.bench.redis=127.0.0.1:PORT -cp benchmarks/target/benchmarks.jar dev.satchel.benchmarks.EndToEndRun \
  *      --out DIR --logs DIR --kind full|quick [--redis-pid PID]
  * </pre>
- * Without {@code -Dsatchel.bench.redis} it starts (and stops) its own {@code redis-server}. Each
- * measurement: start the application on a free loopback port, establish the settings' sessions (1,000)
- * (one {@code /login} each, cookies kept), a warm-up {@code wrk} run, then the measured one. The raw
- * output of every measured {@code wrk} run goes to {@code DIR/e2e/}, one line per measurement (with the
- * machine's shares during it) to {@code DIR/e2e.jsonl}, the settings and times to {@code DIR/e2e.json}; the
- * application's log, the cookies and the warm-up output to the {@code --logs} folder.
+ * Without {@code -Dsatchel.bench.redis} it starts (and stops) its own {@code redis-server}. A round: start
+ * the three applications on free loopback ports, establish the settings' sessions (1,000) in each (one
+ * {@code /login} each, cookies kept), warm each up, then per mix a short warm-up of each and the measured
+ * turns. The raw output of every measured {@code wrk} run goes to {@code DIR/e2e/}, one line per turn (with
+ * the machine's shares during it) to {@code DIR/e2e.jsonl}, the settings and times to {@code DIR/e2e.json};
+ * the applications' logs, the cookies and the warm-up output to the {@code --logs} folder.
  */
 public final class EndToEndRun {
 
@@ -60,17 +62,23 @@ public final class EndToEndRun {
         }
     }
 
-    /** How one run measures. */
-    record Settings(int rounds, int warmupSeconds, int seconds, int threads, int connections, int sessions) {}
+    /**
+     * How one run measures: {@code warmupSeconds} of read-only load on each application once its sessions are
+     * established, {@code mixWarmupSeconds} of each mix before its turns, then {@code cycles} cycles of one
+     * {@code turnSeconds} turn per application.
+     */
+    record Settings(int rounds, int warmupSeconds, int mixWarmupSeconds, int turnSeconds, int cycles, int threads, int connections,
+            int sessions) {}
 
     /**
-     * Full run: 3 rounds × 2 mixes × 3 applications, 3 s warm-up and 6 s measured each, about 4 minutes
-     * with the start of each JVM (so the whole full run stays under 30 minutes). Three rounds are the fewest
-     * that give a verdict.
+     * Full run: 3 rounds (the fewest that give a verdict) × 2 mixes × 3 applications × 5 cycles of 1 s turns,
+     * about 4 minutes with the JVMs' starts. The warm-up is long because Satchel's app is the slowest to
+     * settle: over Redis with 1,000 sessions it served 5.5k, 10k, 15-27k, then 30k requests/s in
+     * consecutive 3 s runs (the no-session app 10k, 20-25k, then 25-33k), so 8 s each, then 2 s per mix.
      */
-    static final Settings FULL = new Settings(3, 3, 6, 1, 16, 1000);
-    /** Smoke, about a minute: one round, 200 sessions, 1 s warm-up, 2 s measured. */
-    static final Settings QUICK = new Settings(1, 1, 2, 1, 16, 200);
+    static final Settings FULL = new Settings(3, 8, 2, 1, 5, 1, 16, 1000);
+    /** Smoke, about a minute: one round, 200 sessions, 1 s warm-ups, two cycles of 1 s turns. */
+    static final Settings QUICK = new Settings(1, 1, 1, 1, 2, 1, 16, 200);
     static final String RESULT_PREFIX = "E2E-RESULT ";
     static final int LOGIN_CLIENTS = 8;
 
@@ -116,25 +124,46 @@ public final class EndToEndRun {
         writeMeta(out, meta);
 
         List<EndToEndApp.Impl> impls = List.of(EndToEndApp.Impl.values());
-        int total = s.rounds() * Mix.values().length * impls.size();
+        int total = s.rounds() * Mix.values().length * impls.size() * s.cycles();
         int done = 0;
         for (int round = 1; round <= s.rounds(); round++) {
-            for (Mix mix : Mix.values()) {
-                List<EndToEndApp.Impl> order = new ArrayList<>(impls);
-                if (round % 2 == 0) {
-                    Collections.reverse(order);
+            List<EndToEndApp.Impl> order = new ArrayList<>(impls);
+            if (round % 2 == 0) {
+                Collections.reverse(order);
+            }
+            List<EndToEndApp.Impl> backward = new ArrayList<>(order);
+            Collections.reverse(backward);
+            redis.flush();
+            Map<EndToEndApp.Impl, RunningApp> apps = new LinkedHashMap<>();
+            try {
+                for (EndToEndApp.Impl impl : order) {
+                    apps.put(impl, RunningApp.start(s, round, impl, logs, redis, jar));
                 }
                 for (EndToEndApp.Impl impl : order) {
-                    done++;
-                    redis.flush();
-                    String name = String.format(Locale.ROOT, "r%d-%s-%s", round, mix, impl);
-                    Map<String, Object> record = measure(s, round, mix, impl, name, raw, logs, script, redis, redisPid, jar);
-                    Files.writeString(lines, PairedRun.JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
-                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                    System.out.printf(Locale.ROOT, "EndToEndRun: %d/%d round %d %s %s: %s req/s, p50 %s µs, p99 %s µs, %d:%02d elapsed%n",
-                            done, total, round, mix, impl, record.get("requestsPerSecond"), record.get("p50Micros"),
-                            record.get("p99Micros"), Duration.between(started, Instant.now()).toSeconds() / 60,
-                            Duration.between(started, Instant.now()).toSeconds() % 60);
+                    RunningApp app = apps.get(impl);
+                    warmUp(s, s.warmupSeconds(), app, Mix.READ_ONLY, logs, script, "r" + round + "-" + impl);
+                }
+                for (Mix mix : Mix.values()) {
+                    for (EndToEndApp.Impl impl : order) {
+                        warmUp(s, s.mixWarmupSeconds(), apps.get(impl), mix, logs, script, "r" + round + "-" + mix + "-" + impl);
+                    }
+                    for (int cycle = 1; cycle <= s.cycles(); cycle++) {
+                        for (EndToEndApp.Impl impl : cycle % 2 == 1 ? order : backward) {
+                            done++;
+                            String name = String.format(Locale.ROOT, "r%d-%s-%s-c%d", round, mix, impl, cycle);
+                            Map<String, Object> record = measure(s, round, cycle, mix, apps.get(impl), name, raw, script, redisPid);
+                            Files.writeString(lines, PairedRun.JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
+                                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                            long elapsed = Duration.between(started, Instant.now()).toSeconds();
+                            System.out.printf(Locale.ROOT, "EndToEndRun: %d/%d round %d %s cycle %d %s: %s req/s, p50 %s µs, p99 %s µs, "
+                                    + "%d:%02d elapsed%n", done, total, round, mix, cycle, impl, record.get("requestsPerSecond"),
+                                    record.get("p50Micros"), record.get("p99Micros"), elapsed / 60, elapsed % 60);
+                        }
+                    }
+                }
+            } finally {
+                for (RunningApp app : apps.values()) {
+                    app.stop();
                 }
             }
         }
@@ -145,51 +174,72 @@ public final class EndToEndRun {
         writeMeta(out, meta);
     }
 
-    private static Map<String, Object> measure(Settings s, int round, Mix mix, EndToEndApp.Impl impl, String name, Path raw,
-            Path logs, Path script, RedisProcess redis, long redisPid, Path jar) throws Exception {
-        int port = freePort();
-        Path appLog = logs.resolve("e2e-" + name + "-app.log");
-        Process app = new ProcessBuilder("java", "-Xms512m", "-Xmx512m", "-XX:+UseG1GC", "-cp", jar.toString(),
-                EndToEndApp.class.getName(), impl.name(), Integer.toString(port), redis.host() + ":" + redis.port())
-                .redirectErrorStream(true).redirectOutput(appLog.toFile()).start();
-        try {
-            awaitReady(app, appLog);
-            Path cookies = logs.resolve("e2e-" + name + "-cookies.txt");
-            Files.write(cookies, establish(port, s.sessions(), impl), StandardCharsets.US_ASCII);
-            List<String> warm = wrk(s, s.warmupSeconds(), port, script, cookies, mix);
-            Files.writeString(logs.resolve("e2e-" + name + "-warmup.txt"), run(warm), StandardCharsets.UTF_8);
-            List<String> cmd = wrk(s, s.seconds(), port, script, cookies, mix);
-            Machine.Snapshot before = Machine.now(redisPid);
-            long appBefore = Machine.processTicks(Paths.get("/proc/" + app.pid() + "/stat"), false);
-            Instant start = Instant.now();
-            String output = run(cmd);
-            long appAfter = Machine.processTicks(Paths.get("/proc/" + app.pid() + "/stat"), false);
-            Machine.Snapshot after = Machine.now(redisPid);
-            Path rawFile = raw.resolve(name + ".txt");
-            Files.writeString(rawFile, output, StandardCharsets.UTF_8);
-            WrkResult r = WrkResult.parse(output);
-            if (r.statusErrors > 0 || r.requests == 0) {
-                throw new IllegalStateException(name + ": " + r.statusErrors + " of " + r.requests
-                        + " responses were not 2xx/3xx (a lost session answers 403); wrk's output: " + rawFile);
+    /** One application's JVM, listening, its sessions established. */
+    private record RunningApp(EndToEndApp.Impl impl, Process process, int port, Path cookies) {
+
+        static RunningApp start(Settings s, int round, EndToEndApp.Impl impl, Path logs, RedisProcess redis, Path jar) throws Exception {
+            int port = freePort();
+            String name = "e2e-r" + round + "-" + impl;
+            Path appLog = logs.resolve(name + "-app.log");
+            Process process = new ProcessBuilder("java", "-Xms512m", "-Xmx512m", "-XX:+UseG1GC", "-cp", jar.toString(),
+                    EndToEndApp.class.getName(), impl.name(), Integer.toString(port), redis.host() + ":" + redis.port())
+                    .redirectErrorStream(true).redirectOutput(appLog.toFile()).start();
+            try {
+                awaitReady(process, appLog);
+                Path cookies = logs.resolve(name + "-cookies.txt");
+                Files.write(cookies, establish(port, s.sessions(), impl), StandardCharsets.US_ASCII);
+                return new RunningApp(impl, process, port, cookies);
+            } catch (Exception | Error e) {
+                EndToEndRun.stop(process);
+                throw e;
             }
-            Map<String, Object> record = new LinkedHashMap<>();
-            record.put("round", round);
-            record.put("mix", mix.name());
-            record.put("impl", impl.name());
-            record.put("raw", "e2e/" + rawFile.getFileName());
-            record.put("command", String.join(" ", cmd).replace(cookies.toString(), "COOKIES").replace(script.toString(), "e2e/requests.lua")
-                    .replace(":" + port, ":PORT"));
-            record.put("started", start.toString());
-            record.put("requestsPerSecond", Math.round(r.requestsPerSecond()));
-            record.put("p50Micros", r.p50Micros);
-            record.put("p99Micros", r.p99Micros);
-            record.put("loadBefore", before.load);
-            record.put("loadAfter", after.load);
-            record.put("machine", withApp(before, after, appAfter - appBefore).toMap());
-            return record;
-        } finally {
-            stop(app);
         }
+
+        void stop() throws InterruptedException {
+            EndToEndRun.stop(process);
+        }
+    }
+
+    private static void warmUp(Settings s, int seconds, RunningApp app, Mix mix, Path logs, Path script, String name) throws Exception {
+        if (seconds > 0) {
+            List<String> warm = wrk(s, seconds, app.port(), script, app.cookies(), mix);
+            Files.writeString(logs.resolve("e2e-" + name + "-warmup.txt"), run(warm), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** One measured turn of {@code app}: a {@code wrk} run of the settings' turn length. */
+    private static Map<String, Object> measure(Settings s, int round, int cycle, Mix mix, RunningApp app, String name, Path raw,
+            Path script, long redisPid) throws Exception {
+        List<String> cmd = wrk(s, s.turnSeconds(), app.port(), script, app.cookies(), mix);
+        Machine.Snapshot before = Machine.now(redisPid);
+        long appBefore = Machine.processTicks(Paths.get("/proc/" + app.process().pid() + "/stat"), false);
+        Instant start = Instant.now();
+        String output = run(cmd);
+        long appAfter = Machine.processTicks(Paths.get("/proc/" + app.process().pid() + "/stat"), false);
+        Machine.Snapshot after = Machine.now(redisPid);
+        Path rawFile = raw.resolve(name + ".txt");
+        Files.writeString(rawFile, output, StandardCharsets.UTF_8);
+        WrkResult r = WrkResult.parse(output);
+        if (r.statusErrors > 0 || r.requests == 0) {
+            throw new IllegalStateException(name + ": " + r.statusErrors + " of " + r.requests
+                    + " responses were not 2xx/3xx (a lost session answers 403); wrk's output: " + rawFile);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("round", round);
+        record.put("cycle", cycle);
+        record.put("mix", mix.name());
+        record.put("impl", app.impl().name());
+        record.put("raw", "e2e/" + rawFile.getFileName());
+        record.put("command", String.join(" ", cmd).replace(app.cookies().toString(), "COOKIES")
+                .replace(script.toString(), "e2e/requests.lua").replace(":" + app.port(), ":PORT"));
+        record.put("started", start.toString());
+        record.put("requestsPerSecond", Math.round(r.requestsPerSecond()));
+        record.put("p50Micros", r.p50Micros);
+        record.put("p99Micros", r.p99Micros);
+        record.put("loadBefore", before.load);
+        record.put("loadAfter", after.load);
+        record.put("machine", withApp(before, after, appAfter - appBefore).toMap());
+        return record;
     }
 
     /** The shares with the application's CPU time counted as this run's (it is a child not yet waited for). */

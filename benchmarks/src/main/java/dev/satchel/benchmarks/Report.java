@@ -518,7 +518,10 @@ public final class Report {
             md.append("**Method.** The implementations of a comparison are measured in one JMH fork, taking turns ")
                     .append("iteration by iteration (a quarter of a second each, forward then backward: A B C C B A …), so a ")
                     .append("busy moment of this shared machine falls on all of them alike; the id scaling, which compares ")
-                    .append("thread counts, runs one fork per side, one right after the other. That is one round; rounds ")
+                    .append("thread counts, runs one fork per side, one right after the other")
+                    .append(run.e2e.interleaved() ? "; the end-to-end apps take turns too, each in a JVM of its own, under "
+                            + "one-second `wrk` runs (see its section)" : "")
+                    .append(". That is one round; rounds ")
                     .append("repeat in fresh forks, the order reversed every other round. An implementation's figure in a ")
                     .append("round is the median of its turns; a ratio in a round is the median over cycles of the ratio of ")
                     .append("the two sides' turns in that cycle (next to each other in time), and the page gives the median of ")
@@ -948,7 +951,12 @@ public final class Report {
                 + "`Session` working copy the contract requires, and key rotation (the floor knows one key). Both read "
                 + "the same cold memory — a random one of 100,000 headers and its record's memoised digest — which is "
                 + "most of either figure on this VM (compare `SATCHEL_CACHE_GET`, the lookup by an id the caller already "
-                + "holds). To close a remaining gap: drop the second id check on the internal path.";
+                + "holds). What the profile showed (JFR execution samples): most of the gap was `HttpSessions` scanning "
+                + "the `Cookie` header character by character for `=` and `;` through the other cookies and its own value; "
+                + "it now finds each pair's end with `String.indexOf` and its name with `startsWith`, which took `open` from "
+                + "1.18-1.27× to 1.05-1.07× the floor (`java -jar benchmarks/target/benchmarks.jar 'HotPathBenchmark.readOnly$' "
+                + "-p impl=SATCHEL_OPEN+FLOOR -t 1 -f 3 -wi 24 -w 250ms -i 40 -r 250ms`, per-cycle ratios, before and after). "
+                + "To close a remaining gap: drop the second id check on the internal path.";
         static final String OPEN_ALLOCATION = "The one allocation `open` needs is the `Session` working copy (24 B: a "
                 + "view over the cached record, its changes made lazily). A miss here means something else allocates "
                 + "on the path the JIT did not remove (see the B/op column of `SATCHEL_CACHE_GET`); "
@@ -990,7 +998,14 @@ public final class Report {
         static final String MIXED_VS_WRITING_FLOOR = "Over `FLOOR_WRITE`, Satchel's write adds the `ChangeSet`, the "
                 + "merge rules, the size check, the parent store's own map write (the cache sits over an in-memory store, "
                 + "so a write is two map writes) and the cache's bookkeeping; on the 90 % of requests that only read, it "
-                + "adds what `readOnly`'s table shows. To close a gap: write the cache and the store in one step.";
+                + "adds what `readOnly`'s table shows. What the profile showed (JFR execution samples of `write`, where "
+                + "every request writes: 3.4 µs against the writing floor's 1.25 µs, one fork taking turns): the write's "
+                + "time goes to memory the floor never touches — the parent store's own map (`computeIfPresent`, 18 % of "
+                + "the samples: reads are served by the cache, so that map's nodes are cold), Caffeine's `compute` of the "
+                + "new entry (12 %), the size check's walk over the record's text (10 %, the first touch of that text in "
+                + "the request), the merge (7 %). Counting the text's UTF-8 bytes in one pass instead of value by value "
+                + "did not move it (the cost is the cache miss), so it was not kept. To close a gap: write the cache and "
+                + "the store in one step, which an in-memory parent allows and a real one (files, Redis) does not.";
         static final String WRITE_ALLOCATION = "A one-attribute write allocates the new record (one object and one "
                 + "array: the packed text), the `ChangeSet`, the `Session`'s change map and the value's JSON `String`; "
                 + "anything above 1 KB is Caffeine's write bookkeeping or a value Jackson writes (not an integer, "

@@ -1,5 +1,6 @@
 package dev.satchel.benchmarks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +83,50 @@ class EndToEndReportTest {
         assertEquals(3, cost.n);
         assertEquals(1.05, cost.median, 1e-9);
         assertEquals(1.10, cost.max, 1e-9);
+    }
+
+    /** Writes one round of turns: {@code rps[impl][cycle]} requests/s over 1 s, one line per turn as EndToEndRun writes them. */
+    private static void writeTurns(Path dir, int round, String mix, Map<String, double[]> rps) throws Exception {
+        Files.createDirectories(dir.resolve("e2e"));
+        StringBuilder lines = new StringBuilder(Files.exists(dir.resolve("e2e.jsonl")) ? Files.readString(dir.resolve("e2e.jsonl")) : "");
+        for (Map.Entry<String, double[]> e : rps.entrySet()) {
+            for (int c = 0; c < e.getValue().length; c++) {
+                String name = "r" + round + "-" + mix + "-" + e.getKey() + "-c" + (c + 1) + ".txt";
+                Files.writeString(dir.resolve("e2e").resolve(name), wrkOutput(Math.round(e.getValue()[c]), 1_000_000, 1000 + c, 5000 + c, 0));
+                lines.append(String.format(Locale.ROOT, "{\"round\":%d,\"cycle\":%d,\"mix\":\"%s\",\"impl\":\"%s\",\"raw\":\"e2e/%s\","
+                        + "\"command\":\"wrk -t1 -c16 -d1s\",\"machine\":{\"others\":0.1}}\n", round, c + 1, mix, e.getKey(), name));
+            }
+        }
+        Files.writeString(dir.resolve("e2e.jsonl"), lines.toString());
+    }
+
+    @Test
+    void turnsGiveOneFigurePerRoundAndRatiosCycleByCycle(@TempDir Path dir) throws Exception {
+        // The machine slows down 2× in the middle of each round, on both apps alike: cycle by cycle the cost is
+        // 1.10 whatever the speed, where the medians of each side's turns could land on different speeds.
+        for (int round = 1; round <= 3; round++) {
+            writeTurns(dir, round, "READ_ONLY", Map.of("SATCHEL", new double[] {10000, 5000, 5000, 10000, 10000},
+                    "NO_SESSION", new double[] {11000, 5500, 5500, 11000, 11000}));
+        }
+        Files.writeString(dir.resolve("e2e.json"), "{\"kind\":\"full\",\"settings\":{\"rounds\":3,\"warmupSeconds\":8,"
+                + "\"mixWarmupSeconds\":2,\"turnSeconds\":1,\"cycles\":5,\"threads\":1,\"connections\":16,\"sessions\":1000}}");
+        EndToEndReport.Results e2e = EndToEndReport.load(dir);
+        assertTrue(e2e.interleaved());
+        assertEquals(6, e2e.measurements.size(), "one per app and round");
+        assertEquals(30, e2e.runs.size(), "one per turn");
+        EndToEndReport.Measurement first = e2e.of("READ_ONLY", "SATCHEL").get(1);
+        assertEquals(10000, first.requestsPerSecond, 1e-6, "the median of the turns");
+        assertEquals(1002, first.p50Micros, 0, "the median of the turns' p50");
+        assertArrayEquals(new double[] {10000, 5000, 5000, 10000, 10000}, first.turns, 1e-6);
+
+        Report.Spread cost = EndToEndReport.throughputRatio(e2e.of("READ_ONLY", "NO_SESSION"), e2e.of("READ_ONLY", "SATCHEL"));
+        assertEquals(3, cost.n);
+        assertEquals(1.10, cost.median, 1e-9);
+        assertEquals(1.10, cost.max, 1e-9);
+        assertEquals(Report.Verdict.MET, EndToEndReport.targets(e2e, true).get(0).verdict);
+        String section = EndToEndReport.section(e2e);
+        assertTrue(section.contains("each warmed up for 8 s, then 2 s per mix, and take turns under load: 5 cycles of one 1 s `wrk` run"), section);
+        assertTrue(section.contains("during 0 of 30 measured `wrk` runs"), section);
     }
 
     @Test
