@@ -170,12 +170,8 @@ final class EndToEndReport {
     }
 
     private static double roundRatio(Measurement a, Measurement b) {
-        if (a.turns != null && b.turns != null && a.turns.length == b.turns.length) {
-            double[] perCycle = new double[a.turns.length];
-            for (int i = 0; i < perCycle.length; i++) {
-                perCycle[i] = a.turns[i] / b.turns[i];
-            }
-            return Report.Spread.of(perCycle).median;
+        if (a.turns != null && b.turns != null && a.turns.length == b.turns.length && a.turns.length > 0) {
+            return Report.Spread.perCycle(a.turns, b.turns);
         }
         return a.requestsPerSecond / b.requestsPerSecond;
     }

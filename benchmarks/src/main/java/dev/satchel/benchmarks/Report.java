@@ -271,13 +271,18 @@ public final class Report {
         static double roundRatio(ForkResult a, ForkResult b) {
             if (a.fork >= 0 && a.fork == b.fork && a.turns != null && b.turns != null && a.turns.length == b.turns.length
                     && a.turns.length > 0) {
-                double[] perCycle = new double[a.turns.length];
-                for (int i = 0; i < perCycle.length; i++) {
-                    perCycle[i] = a.turns[i] / b.turns[i];
-                }
-                return of(perCycle).median;
+                return perCycle(a.turns, b.turns);
             }
             return a.score / b.score;
+        }
+
+        /** The median over cycles of {@code a[i] / b[i]}: turns {@code a[i]} and {@code b[i]} ran in the same cycle. */
+        static double perCycle(double[] a, double[] b) {
+            double[] ratios = new double[a.length];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = a[i] / b[i];
+            }
+            return of(ratios).median;
         }
 
         static Spread ofScores(Map<Integer, ForkResult> forks) {
