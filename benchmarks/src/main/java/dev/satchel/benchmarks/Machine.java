@@ -23,8 +23,14 @@ final class Machine {
     static final double DISTURBED_OTHERS = 0.25;
     /** ... or the hypervisor stole more than this share, ... */
     static final double DISTURBED_STEAL = 0.05;
-    /** ... or, when it started, the one-minute load average was above this many runnable tasks per core. */
+    /**
+     * ... or, in runs recorded before {@link #QUIET_CHECK_SECONDS} existed, when the one-minute load average at the
+     * start was above this many runnable tasks per core. The load average lags by about a minute, so right after
+     * another run it still counts that run; newer runs judge the start by {@link #sample} instead.
+     */
     static final double DISTURBED_LOAD_PER_CORE = 0.5;
+    /** How long {@code PairedRun} watches the CPU before its first fork, to see whether the machine is busy. */
+    static final int QUIET_CHECK_SECONDS = 3;
 
     private Machine() {}
 
@@ -37,6 +43,16 @@ final class Machine {
             ours += processTicks(Paths.get("/proc/" + alsoOurs + "/stat"), false);
         }
         return new Snapshot(load, cpu, ours);
+    }
+
+    /**
+     * The shares of all cores' time over the next {@code seconds} seconds, this process and {@code alsoOurs}
+     * counted as ours; the calling thread sleeps meanwhile.
+     */
+    static Shares sample(long alsoOurs, int seconds) throws InterruptedException {
+        Snapshot before = now(alsoOurs);
+        Thread.sleep(seconds * 1000L);
+        return before.until(now(alsoOurs));
     }
 
     /** Counters of {@code /proc/stat}'s first line and the process times, in clock ticks. */

@@ -100,6 +100,9 @@ public final class PairedRun {
         run.put("pinnedCpu", pinCpu == null ? "none" : pinCpu);
         run.put("plannedForks", plan.forks());
         run.put("plan", planMap(plan));
+        // What else runs on the machine just before the first fork: the load average cannot say (it still holds the
+        // last minute, a run just finished included), the CPU counters over a few seconds can.
+        run.put("machineBeforeStart", Machine.sample(redisPid, Machine.QUIET_CHECK_SECONDS).toMap());
         Instant started = Instant.now();
         Machine.Snapshot first = Machine.now(redisPid);
         run.put("started", started.toString());

@@ -113,18 +113,22 @@ final class Plan {
             throw new IllegalArgumentException("a full run needs at least 3 rounds, got " + rounds);
         }
         // Interleaved comparisons (all but the id scaling) count per implementation: 10 turns of 250 ms warm-up and
-        // 6 measured, each implementation's own 2.5 s and 1.5 s. The hot path's JIT settles after about 2.5 s (its
-        // first iterations read 100,000 cold records); the noise of this machine comes in bursts of seconds, which
-        // turns of a quarter of a second share out among the implementations.
-        Settings hot = new Settings(10, "250ms", 6, "250ms", Map.of(), false);
+        // 12 measured turns of 125 ms, each implementation's own 2.5 s and 1.5 s. The hot path's JIT settles after
+        // about 2.5 s (its first iterations read 100,000 cold records); the noise of this machine comes in bursts of
+        // seconds, which short turns share out among the implementations. Measured turns are an eighth of a second,
+        // not a quarter, for twice the cycles in the same time: a ratio of two turns moved 0.45-2.2x within one
+        // Redis fork (runs of 2026-12-03), so a round's median over 6 cycles still moved with two or three bad ones.
+        Settings hot = new Settings(10, "250ms", 12, "125ms", Map.of(), false);
         // Spring's MapSessionRepository is not settled then: on this machine its findById runs at 4-6 us/op from
         // about 2 s to 5 s of its own running, then at about 0.9 us (250 ms iterations of it alone; the JIT
         // recompiles it several times). Comparisons with it warm each implementation up for 6 s, so the peer is
         // measured at its best, not in its slow phase.
-        Settings hotWithSpring = new Settings(24, "250ms", 6, "250ms", Map.of(), false);
+        Settings hotWithSpring = new Settings(24, "250ms", 12, "125ms", Map.of(), false);
         // 2,000 stored sessions, not 10,000: filling the store is setup, up to 14 s of a loaded fork, and the
         // round trip does not depend on how many hashes or files there are.
-        Settings store = new Settings(10, "250ms", 6, "250ms", Map.of("sessions", "2000"), false);
+        // The Redis round trip settles after 8-9 warm-up turns of each side (2026-12-03: 122, 47, 47, 34, 25, 19,
+        // 42, 34, 20 then 19-22 us per put), so the warm-up stays at 10.
+        Settings store = new Settings(10, "250ms", 12, "125ms", Map.of("sessions", "2000"), false);
         // On this VM a loopback round trip between two vCPUs costs 75-135 us and jumps with where the scheduler
         // puts the client; on the redis-server's own vCPU it is a steady 11 us. Pinned, the ratios measure
         // the clients, not the placement.

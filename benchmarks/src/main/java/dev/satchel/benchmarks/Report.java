@@ -586,6 +586,12 @@ public final class Report {
             md.append("| measuring time | ").append(minutes(m.path("measuringSeconds").asLong()))
                     .append(" (build and memory measurement not included; `benchmarks/run` prints the whole wall time) |\n");
             md.append("| load average at the start (1, 5, 15 min) | ").append(load(m.path("machineAtStart").path("load"))).append(" |\n");
+            JsonNode before = m.path("machineBeforeStart");
+            if (!before.isMissingNode()) {
+                md.append(String.format(Locale.ROOT, "| CPU time in the %d s before the first fork | ", Machine.QUIET_CHECK_SECONDS))
+                        .append(percent(before.get("idle"))).append(" idle, ").append(percent(before.get("steal")))
+                        .append(" stolen, ").append(percent(before.get("others"))).append(" other processes |\n");
+            }
             md.append("| load average at the end (this run's own load included) | ").append(load(m.path("machineAtEnd").path("load")))
                     .append(" |\n");
             JsonNode shares = m.path("machine");
@@ -620,7 +626,16 @@ public final class Report {
             if (steal > Machine.DISTURBED_STEAL) {
                 why.add(String.format(Locale.ROOT, "steal %.1f %% (over %.0f %%)", 100 * steal, 100 * Machine.DISTURBED_STEAL));
             }
-            if (load > Machine.DISTURBED_LOAD_PER_CORE * cores) {
+            JsonNode before = m.path("machineBeforeStart");
+            if (!before.isMissingNode()) {
+                double othersBefore = number(before.get("others"));
+                double stealBefore = number(before.get("steal"));
+                if (othersBefore > Machine.DISTURBED_OTHERS || stealBefore > Machine.DISTURBED_STEAL) {
+                    why.add(String.format(Locale.ROOT, "busy at the start: other processes took %.0f %% of the CPU and steal %.1f %% "
+                            + "in the %d s before the first fork", 100 * othersBefore, 100 * stealBefore, Machine.QUIET_CHECK_SECONDS));
+                }
+            } else if (load > Machine.DISTURBED_LOAD_PER_CORE * cores) {
+                // A run recorded before the start was watched: only its load average can say.
                 why.add(String.format(Locale.ROOT, "load average %.2f at the start (over %.1f for %d cores)", load,
                         Machine.DISTURBED_LOAD_PER_CORE * cores, cores));
             }

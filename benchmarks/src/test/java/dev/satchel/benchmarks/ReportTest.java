@@ -143,6 +143,23 @@ class ReportTest {
     }
 
     @Test
+    void aRunIsJudgedBusyAtItsStartByTheCpuBeforeItsFirstForkNotByTheLaggingLoadAverage() {
+        // Right after another run the load average still holds that run; the CPU counters say the machine is quiet.
+        String quiet = String.format(java.util.Locale.ROOT, META, "full", 5, "new", 3.5, 0.02)
+                .replace(",\"plan\"", ",\"machineBeforeStart\":{\"idle\":0.97,\"steal\":0.0,\"ours\":0.01,\"others\":0.02},\"plan\"");
+        String md = new Report.Writer(new Report.Run(PairedRun.JSON.readTree(quiet), hotPath(), null), null,
+                WritePressure.measure()).render();
+        assertTrue(md.contains("| CPU time in the 3 s before the first fork | 97 % idle, 0 % stolen, 2 % other processes |"), md);
+        assertTrue(md.contains("| state | quiet |"), md);
+
+        String busy = quiet.replace("\"idle\":0.97,\"steal\":0.0,\"ours\":0.01,\"others\":0.02",
+                "\"idle\":0.5,\"steal\":0.0,\"ours\":0.01,\"others\":0.49");
+        md = new Report.Writer(new Report.Run(PairedRun.JSON.readTree(busy), hotPath(), null), null, WritePressure.measure()).render();
+        assertTrue(md.contains("| state | **disturbed**: busy at the start: other processes took 49 % of the CPU and steal 0.0 % "
+                + "in the 3 s before the first fork |"), md);
+    }
+
+    @Test
     void readsARunFolderWrittenByPairedRun(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("run.json"), String.format(java.util.Locale.ROOT, META, "full", 3, "c", 0.1, 0.1));
         String jmh = "[{\"benchmark\":\"dev.satchel.benchmarks.HotPathBenchmark.readOnly\",\"threads\":1,"
