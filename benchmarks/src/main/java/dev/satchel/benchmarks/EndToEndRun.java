@@ -73,9 +73,10 @@ public final class EndToEndRun {
     /**
      * Full run: 3 rounds (the fewest that give a verdict) × 2 mixes × 3 applications × 7 cycles of 1 s turns,
      * about 5 minutes with the JVMs' starts (7 cycles, not 5 as up to commit {@code 96dd4e4}: one cycle's
-     * no-session ÷ Satchel ratio ran from 0.72 to 2.29 within a round, so a median of 5 still moved with two). The warm-up is long because Satchel's app is the slowest to
-     * settle: over Redis with 1,000 sessions it served 5.5k, 10k, 15-27k, then 30k requests/s in
-     * consecutive 3 s runs (the no-session app 10k, 20-25k, then 25-33k), so 8 s each, then 2 s per mix.
+     * no-session ÷ Satchel ratio ran from 0.72 to 2.29 within a round, so a median of 5 still moved with two).
+     * The warm-up is long because Satchel's app is the slowest to settle: over Redis with 1,000 sessions it
+     * served 5.5k, 10k, 15-27k, then 30k requests/s in consecutive 3 s runs (the no-session app 10k, 20-25k,
+     * then 25-33k), so 8 s each, then 2 s per mix.
      */
     static final Settings FULL = new Settings(3, 8, 2, 1, 7, 1, 16, 1000);
     /** Smoke, about a minute: one round, 200 sessions, 1 s warm-ups, two cycles of 1 s turns. */

@@ -126,8 +126,8 @@ final class Plan {
         Settings hotWithSpring = new Settings(24, "250ms", 12, "125ms", Map.of(), false);
         // 2,000 stored sessions, not 10,000: filling the store is setup, up to 14 s of a loaded fork, and the
         // round trip does not depend on how many hashes or files there are.
-        // The Redis round trip settles after 8-9 warm-up turns of each side (2026-12-03: 122, 47, 47, 34, 25, 19,
-        // 42, 34, 20 then 19-22 us per put), so the warm-up stays at 10.
+        // The Redis put settles after 8-9 warm-up turns of each side (2026-12-03, both sides' turns in order: 122,
+        // 71, 47, 52, 47, 41, 34, 43, 25, 22, 19, 41, 42, 36, 34, 21, then 19-22 us), so the warm-up stays at 10.
         Settings store = new Settings(10, "250ms", 12, "125ms", Map.of("sessions", "2000"), false);
         // On this VM a loopback round trip between two vCPUs costs 75-135 us and jumps with where the scheduler
         // puts the client; on the redis-server's own vCPU it is a steady 11 us. Pinned, the ratios measure
