@@ -307,9 +307,9 @@ final class EndToEndReport {
             + "next request of that session re-reads it after the invalidation its own write published). Where the ratio "
             + "falls short, the app's own work (Tomcat, the servlet) and wrk sharing the cores dilute it.";
     static final String COST_REASON = "The read-only requests are all cache hits once warm (no Redis command "
-            + "during a measured run: `INFO commandstats` shows none), so the difference is CPU in the app's JVM: about 2 µs "
-            + "per request in the runs of commit `f603c60` (58,551 against 67,170 requests/s). What JFR showed (Satchel's app under the same "
-            + "`wrk` load for 40 s, stack depth 256, 670 execution samples, 2026-12-03; each sample charged to the first "
+            + "during a measured run: `INFO commandstats` shows none), so the difference is CPU in the app's JVM: about "
+            + "2 µs per request in the runs of commit `f603c60` (58,551 against 67,170 requests/s). What JFR showed "
+            + "(Satchel's app under the same `wrk` load for 40 s, stack depth 256, 670 execution samples, 2026-12-03; each sample charged to the first "
             + "library frame from its top): Tomcat 83 %, the app's servlet 6 %, Satchel with the Caffeine it calls 10 %. "
             + "Of that 10 %: Caffeine's read bookkeeping about 4 % (`shouldDrainBuffers`, `getIfPresent`, the drain "
             + "scheduling, `reorder`, `onAccess`), the `ThreadLocal` set per commit (`ServletEvents.acting`) 1.3 %, the "
@@ -320,6 +320,6 @@ final class EndToEndReport {
             + "to the common pool. The HMAC is not among them: the digest is memoised on the cached record. No single "
             + "cost decides it. To close it: size the held buffer to what is written (a small first array, or the "
             + "container's own buffer while the session is unchanged), avoid the per-commit `ThreadLocal` when no "
-            + "listener is registered; Caffeine's bookkeeping per hit is the price of a bounded cache (the hot-path section's "
-            + "`CAFFEINE` against `CONCURRENT_HASH_MAP`) and stays. Then measure again.";
+            + "listener is registered; Caffeine's bookkeeping per hit is the price of a bounded cache (the hot-path "
+            + "section's `CAFFEINE` against `CONCURRENT_HASH_MAP`) and stays. Then measure again.";
 }

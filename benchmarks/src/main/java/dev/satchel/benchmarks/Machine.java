@@ -34,6 +34,14 @@ final class Machine {
 
     private Machine() {}
 
+    /**
+     * Whether shares {@code others} (other processes) and {@code steal} (the hypervisor) of all cores' time say a
+     * stretch was disturbed; {@code NaN} (unreadable) says it was not.
+     */
+    static boolean disturbed(double others, double steal) {
+        return others > DISTURBED_OTHERS || steal > DISTURBED_STEAL;
+    }
+
     /** The counters at one instant. {@code ours} counts this process, its waited-for children and {@code alsoOurs}. */
     static Snapshot now(long alsoOurs) {
         double[] load = loadAverage();
@@ -112,7 +120,7 @@ final class Machine {
 
         /** Whether other processes or the hypervisor took enough to disturb a measurement. */
         boolean disturbed() {
-            return others > DISTURBED_OTHERS || steal > DISTURBED_STEAL;
+            return Machine.disturbed(others, steal);
         }
 
         Map<String, Object> toMap() {

@@ -599,7 +599,7 @@ public final class Report {
                     .append(percent(shares.get("steal"))).append(" stolen by the hypervisor, ").append(percent(shares.get("ours")))
                     .append(" this run (forks, driver, its redis-server), ").append(percent(shares.get("others")))
                     .append(" other processes |\n");
-            long disturbed = run.jmhForks().stream().filter(f -> f.others > Machine.DISTURBED_OTHERS || f.steal > Machine.DISTURBED_STEAL)
+            long disturbed = run.jmhForks().stream().filter(f -> Machine.disturbed(f.others, f.steal))
                     .count();
             md.append(String.format(Locale.ROOT, "| forks during which other processes took > %.0f %% of the CPU or steal was > %.0f %% | %d of %d |\n",
                     100 * Machine.DISTURBED_OTHERS, 100 * Machine.DISTURBED_STEAL, disturbed, run.jmhForks().size()));
@@ -630,7 +630,7 @@ public final class Report {
             if (!before.isMissingNode()) {
                 double othersBefore = number(before.get("others"));
                 double stealBefore = number(before.get("steal"));
-                if (othersBefore > Machine.DISTURBED_OTHERS || stealBefore > Machine.DISTURBED_STEAL) {
+                if (Machine.disturbed(othersBefore, stealBefore)) {
                     why.add(String.format(Locale.ROOT, "busy at the start: other processes took %.0f %% of the CPU and steal %.1f %% "
                             + "in the %d s before the first fork", 100 * othersBefore, 100 * stealBefore, Machine.QUIET_CHECK_SECONDS));
                 }
