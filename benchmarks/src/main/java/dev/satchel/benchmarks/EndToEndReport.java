@@ -205,6 +205,11 @@ final class EndToEndReport {
         return list;
     }
 
+    /** How a run that waits for the machine to settle before each turn ({@code EndToEndRun.settle}) says so. */
+    private static final String SETTLED = String.format(Locale.ROOT, ", each turn started once the apps and Redis have gone "
+            + "quiet after the one before (at most %d clock tick of CPU in %d ms, %d s at the most)", EndToEndRun.SETTLED_TICKS,
+            EndToEndRun.SETTLE_WINDOW_MILLIS, EndToEndRun.SETTLE_LIMIT_MILLIS / 1000);
+
     /** The section of the page; empty when the run has no end-to-end part. */
     static String section(Results e2e) {
         if (e2e.measurements.isEmpty()) {
@@ -214,6 +219,7 @@ final class EndToEndReport {
         md.append("## End to end: a servlet app on embedded Tomcat 11, sessions in Redis, driven by wrk\n\n");
         JsonNode s = e2e.meta == null ? null : e2e.meta.path("settings");
         boolean turns = e2e.interleaved();
+        boolean settled = e2e.meta != null && e2e.meta.has("settle");
         md.append("One servlet (reads two attributes; on `/write` sets one) on embedded Tomcat 11 with default connector ")
                 .append("settings, in a JVM of its own (`-Xms512m -Xmx512m`, G1), behind Satchel's ")
                 .append("`SatchelSessionFilter` over `CachingSessionManager.over(RedisSessionManager)`, Spring Session Data Redis's ")
@@ -226,7 +232,7 @@ final class EndToEndReport {
                     s.path("rounds").asInt(), s.path("rounds").asInt() == 1 ? "" : "s"));
             md.append(String.format(Locale.ROOT, ". In a round the three apps run side by side, each warmed up for %d s, then %d s per "
                     + "mix, and take turns under load: %d cycles of one %d s `wrk` run each, forward then backward (A B C C B A …), "
-                    + "so a busy moment of the machine falls on all three alike; a ratio in a round is the median over cycles of "
+                    + "so a busy moment of the machine falls on all three alike" + (settled ? SETTLED : "") + "; a ratio in a round is the median over cycles of "
                     + "the ratio of two apps' turns in that cycle, and a figure the median of its turns. Rounds start fresh JVMs, "
                     + "the order reversed every other round", s.path("warmupSeconds").asInt(), s.path("mixWarmupSeconds").asInt(),
                     s.path("cycles").asInt(), s.path("turnSeconds").asInt()));

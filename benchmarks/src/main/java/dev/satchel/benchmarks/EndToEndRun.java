@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,10 @@ public final class EndToEndRun {
     /** Smoke, about a minute: one round, 200 sessions, 1 s warm-ups, two cycles of 1 s turns. */
     static final Settings QUICK = new Settings(1, 1, 1, 1, 2, 1, 16, 200);
     static final String RESULT_PREFIX = "E2E-RESULT ";
+    /** See {@link #settle}. */
+    static final long SETTLE_WINDOW_MILLIS = 100;
+    static final long SETTLED_TICKS = 1;
+    static final long SETTLE_LIMIT_MILLIS = 3000;
     static final int LOGIN_CLIENTS = 8;
 
     private EndToEndRun() {}
@@ -120,6 +125,11 @@ public final class EndToEndRun {
         meta.put("kind", kind);
         meta.put("settings", s);
         meta.put("loadGenerator", wrkVersion());
+        Map<String, Object> settle = new LinkedHashMap<>();
+        settle.put("windowMillis", SETTLE_WINDOW_MILLIS);
+        settle.put("ticks", SETTLED_TICKS);
+        settle.put("limitMillis", SETTLE_LIMIT_MILLIS);
+        meta.put("settle", settle);
         meta.put("started", Instant.now().toString());
         Instant started = Instant.now();
         Machine.Snapshot first = Machine.now(redisPid);
@@ -153,7 +163,9 @@ public final class EndToEndRun {
                         for (EndToEndApp.Impl impl : cycle % 2 == 1 ? order : backward) {
                             done++;
                             String name = String.format(Locale.ROOT, "r%d-%s-%s-c%d", round, mix, impl, cycle);
+                            long settled = settle(apps.values(), redisPid);
                             Map<String, Object> record = measure(s, round, cycle, mix, apps.get(impl), name, raw, script, redisPid);
+                            record.put("settleMillis", settled);
                             Files.writeString(lines, PairedRun.JSON.writeValueAsString(record) + "\n", StandardCharsets.UTF_8,
                                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                             long elapsed = Duration.between(started, Instant.now()).toSeconds();
@@ -207,6 +219,44 @@ public final class EndToEndRun {
             List<String> warm = wrk(s, seconds, app.port(), script, app.cookies(), mix);
             Files.writeString(logs.resolve("e2e-" + name + "-warmup.txt"), run(warm), StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Waits until the applications and Redis have gone quiet after the previous turn: until together they used at
+     * most {@value #SETTLED_TICKS} clock tick of CPU in a {@value #SETTLE_WINDOW_MILLIS} ms window, or for at most
+     * {@value #SETTLE_LIMIT_MILLIS} ms (a turn that starts unsettled shows it in its machine shares). Returns the
+     * milliseconds waited. Why: without it, a turn right after Spring Session's found other processes taking 6-12 %
+     * of the CPU on average (up to 37 %) against 1 % after a turn of its own app — the app just measured still
+     * compiling and collecting — and in {@code A B C C B A} order that lands on each of the other two in turn,
+     * which spread the no-session ÷ Satchel ratio of one round's cycles from 0.99 to 1.32.
+     */
+    private static long settle(Collection<RunningApp> apps, long redisPid) throws InterruptedException {
+        List<Path> stats = new ArrayList<>();
+        for (RunningApp app : apps) {
+            stats.add(Paths.get("/proc/" + app.process().pid() + "/stat"));
+        }
+        if (redisPid > 0) {
+            stats.add(Paths.get("/proc/" + redisPid + "/stat"));
+        }
+        long start = System.nanoTime();
+        long before = ticks(stats);
+        while (true) {
+            Thread.sleep(SETTLE_WINDOW_MILLIS);
+            long now = ticks(stats);
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            if (now - before <= SETTLED_TICKS || waited >= SETTLE_LIMIT_MILLIS) {
+                return waited;
+            }
+            before = now;
+        }
+    }
+
+    private static long ticks(List<Path> stats) {
+        long sum = 0;
+        for (Path p : stats) {
+            sum += Machine.processTicks(p, false);
+        }
+        return sum;
     }
 
     /** One measured turn of {@code app}: a {@code wrk} run of the settings' turn length. */

@@ -2,6 +2,7 @@ package dev.satchel.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -127,6 +128,20 @@ class EndToEndReportTest {
         String section = EndToEndReport.section(e2e);
         assertTrue(section.contains("each warmed up for 8 s, then 2 s per mix, and take turns under load: 5 cycles of one 1 s `wrk` run"), section);
         assertTrue(section.contains("during 0 of 30 measured `wrk` runs"), section);
+    }
+
+    @Test
+    void aRunThatLetTheMachineSettleBeforeEachTurnSaysSoAndAnOlderOneDoesNot(@TempDir Path dir) throws Exception {
+        writeTurns(dir, 1, "READ_ONLY", Map.of("SATCHEL", new double[] {10000, 10000}, "NO_SESSION", new double[] {11000, 11000}));
+        String settings = "\"settings\":{\"rounds\":1,\"warmupSeconds\":1,\"mixWarmupSeconds\":1,\"turnSeconds\":1,\"cycles\":2,"
+                + "\"threads\":1,\"connections\":16,\"sessions\":200}";
+        Files.writeString(dir.resolve("e2e.json"), "{\"kind\":\"quick\"," + settings + "}");
+        assertFalse(EndToEndReport.section(EndToEndReport.load(dir)).contains("gone quiet"));
+        Files.writeString(dir.resolve("e2e.json"), "{\"kind\":\"quick\"," + settings
+                + ",\"settle\":{\"windowMillis\":100,\"ticks\":1,\"limitMillis\":3000}}");
+        String section = EndToEndReport.section(EndToEndReport.load(dir));
+        assertTrue(section.contains("each turn started once the apps and Redis have gone quiet after the one before "
+                + "(at most 1 clock tick of CPU in 100 ms, 3 s at the most)"), section);
     }
 
     @Test

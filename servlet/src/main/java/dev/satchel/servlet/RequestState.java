@@ -251,10 +251,10 @@ final class RequestState {
         String header = null;
         ServletSession s = current;
         if (s != null) {
-            header = events.acting(s, () -> sessions.commit(s.session())).orElse(null);
+            header = commit(s);
             if (s.session().isModified()) {
                 // A sessionCreated listener changed the session it heard of: save that too.
-                String again = events.acting(s, () -> sessions.commit(s.session())).orElse(null);
+                String again = commit(s);
                 header = header != null ? header : again;
             }
             if (header != null) {
@@ -284,6 +284,16 @@ final class RequestState {
         }
         target.addHeader("Set-Cookie", header);
         sentCookie = header;
+    }
+
+    /**
+     * Commits {@code s} and returns the cookie to send, or null. The one event a commit fires is
+     * {@code created}, for a new session, whose listeners must be handed {@code s} itself; the commit of a
+     * session that is not new (most requests) runs without marking the thread.
+     */
+    private String commit(ServletSession s) {
+        Session session = s.session();
+        return (session.isNew() ? events.acting(s, () -> sessions.commit(session)) : sessions.commit(session)).orElse(null);
     }
 
     /**

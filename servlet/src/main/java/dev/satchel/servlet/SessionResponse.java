@@ -36,6 +36,12 @@ final class SessionResponse extends HttpServletResponseWrapper {
     /** Servlet 6.1's {@code sendRedirect(String, int, boolean)}; null on a 6.0 container, where nothing can call it. */
     private static final MethodHandle REDIRECT = redirectHandle();
 
+    /**
+     * The first array a held body gets, in bytes or characters, unless the first write is larger: most bodies
+     * that are held whole are small (a JSON answer, a redirect's text), and a larger one doubles it as it grows.
+     */
+    private static final int FIRST_HOLD = 64;
+
     private final RequestState state;
     private final HttpServletResponse target;
     private long contentLength = -1;
@@ -111,7 +117,7 @@ final class SessionResponse extends HttpServletResponseWrapper {
     public PrintWriter getWriter() throws IOException {
         if (printWriter == null) {
             PrintWriter inner = super.getWriter();
-            writer = new HeldWriter(inner, charset(getCharacterEncoding()));
+            writer = new HeldWriter(inner, getCharacterEncoding());
             printWriter = new PrintWriter(writer, false);
         }
         return printWriter;
@@ -378,7 +384,7 @@ final class SessionResponse extends HttpServletResponseWrapper {
 
         private void ensure(int size) {
             if (buf == null) {
-                buf = new byte[Math.min(holdCapacity(), Math.max(size, 512))];
+                buf = new byte[Math.min(holdCapacity(), Math.max(size, FIRST_HOLD))];
             } else if (size > buf.length) {
                 buf = Arrays.copyOf(buf, Math.min(holdCapacity(), Math.max(size, buf.length * 2)));
             }
@@ -388,16 +394,19 @@ final class SessionResponse extends HttpServletResponseWrapper {
     /** Holds the start of a character body; see the class comment. */
     private final class HeldWriter extends Writer {
         private final PrintWriter out;
-        private final Charset charset;
+        /** The response's character encoding when the writer was obtained (it cannot change after that). */
+        private final String encoding;
+        /** Resolved from {@link #encoding} on first use: only a declared Content-Length needs it. */
+        private Charset charset;
         private char[] buf;
         int count;
         /** Bytes the held characters encode to, counted only when a Content-Length was declared. */
         private long bytes;
         private boolean passing;
 
-        HeldWriter(PrintWriter out, Charset charset) {
+        HeldWriter(PrintWriter out, String encoding) {
             this.out = out;
-            this.charset = charset;
+            this.encoding = encoding;
         }
 
         @Override
@@ -471,6 +480,9 @@ final class SessionResponse extends HttpServletResponseWrapper {
         }
 
         private long encodedLength(char[] chars, int from, int len) {
+            if (charset == null) {
+                charset = charset(encoding);
+            }
             if (charset == StandardCharsets.UTF_8) {
                 long n = 0;
                 for (int i = from, end = from + len; i < end; i++) {
@@ -510,7 +522,7 @@ final class SessionResponse extends HttpServletResponseWrapper {
 
         private void ensure(int size) {
             if (buf == null) {
-                buf = new char[Math.min(holdCapacity(), Math.max(size, 256))];
+                buf = new char[Math.min(holdCapacity(), Math.max(size, FIRST_HOLD))];
             } else if (size > buf.length) {
                 buf = Arrays.copyOf(buf, Math.min(holdCapacity(), Math.max(size, buf.length * 2)));
             }

@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
+import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class EventLog implements HttpSessionListener, HttpSessionAttributeListener, HttpSessionIdListener {
 
     private static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+    /** The session a request of the app is creating, if it says so: {@code sessionCreated} must be handed that very object. */
+    static volatile HttpSession creating;
 
     static void record(String event) {
         EVENTS.add(event);
@@ -23,11 +26,13 @@ public final class EventLog implements HttpSessionListener, HttpSessionAttribute
 
     static void clear() {
         EVENTS.clear();
+        creating = null;
     }
 
     @Override
     public void sessionCreated(HttpSessionEvent se) {
-        record("created");
+        HttpSession expected = creating;
+        record(expected == null || se.getSession() == expected ? "created" : "created, with another object than the request's session");
     }
 
     @Override

@@ -280,6 +280,9 @@ public final class SuiteApp implements ServletContainerInitializer {
             });
             byPath.put("/badge", (req, resp) -> {
                 HttpSession s = req.getSession();
+                if (s.isNew()) {
+                    EventLog.creating = s;
+                }
                 s.setAttribute("user", "ann");
                 s.setAttribute("badge", new Badge(req.getParameter("level")));
                 resp.getWriter().print("ok");
