@@ -13,9 +13,15 @@ import dev.satchel.spi.SessionIds;
 import dev.satchel.spi.StoreSessionManager;
 import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -346,21 +352,50 @@ class PrincipalIndexTest {
         return sessions.stream().map(Session::id).collect(Collectors.toSet());
     }
 
+    /**
+     * Deletes {@code root} and everything under it. A writer that was working in the folder when it was moved out
+     * of the store may still remove or add an entry in it meanwhile, so what vanishes during the walk is skipped
+     * and a folder that is not empty yet is walked again.
+     */
     private static void deleteRecursively(Path root) throws Exception {
-        if (!Files.exists(root, NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
+        for (int pass = 0; Files.exists(root, NOFOLLOW_LINKS); pass++) {
+            assertTrue(pass < 100, () -> root + " still fills up after 100 passes");
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                        throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (DirectoryNotEmptyException again) {
+                        // a late entry: the next pass removes it
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         }
     }
 
     private static String fileSystemOf(Path dir) {
         try {
             return Files.getFileStore(dir).type() + " under " + dir.getParent().getParent();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "unknown file system";
         }
     }
