@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpSessionBindingListener;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,7 +38,7 @@ final class ServletSession implements HttpSession {
     private final boolean newForClient;
     private final Object lock;
     /** The objects set or read in this request, by name: what {@link #getAttribute} returns again. */
-    private final Map<String, Object> live = new HashMap<>();
+    private final LiveValues live = new LiveValues();
     private boolean invalid;
     private boolean cookieSent;
 
@@ -306,12 +305,7 @@ final class ServletSession implements HttpSession {
             if (settings.bindingTypes) {
                 return true;
             }
-            for (Object v : live.values()) {
-                if (v instanceof HttpSessionBindingListener) {
-                    return true;
-                }
-            }
-            return false;
+            return live.anyValue(v -> v instanceof HttpSessionBindingListener);
         }
     }
 
