@@ -227,8 +227,8 @@ public final class EndToEndRun {
      * {@value #SETTLE_LIMIT_MILLIS} ms (a turn that starts unsettled shows it in its machine shares). Returns the
      * milliseconds waited. Why: without it, a turn right after Spring Session's found other processes taking 6-12 %
      * of the CPU on average (up to 37 %) against 1 % after a turn of its own app — the app just measured still
-     * compiling and collecting — and in {@code A B C C B A} order that lands on each of the other two in turn,
-     * which spread the no-session ÷ Satchel ratio of one round's cycles from 0.99 to 1.32.
+     * compiling and collecting — and in {@code A B C C B A} order that lands on Satchel's app and the no-session app
+     * by turns, so it widens the spread of their ratio rather than shifting it.
      */
     private static long settle(Collection<RunningApp> apps, long redisPid) throws InterruptedException {
         List<Path> stats = new ArrayList<>();
