@@ -329,8 +329,8 @@ final class EndToEndReport {
             + "for the cookie's checks, the attribute reads and the filter's wrappers, none of which decides it alone. "
             + "The samples do not account for all of the cost: were Satchel's 9.7 % the whole difference, the ratio would "
             + "be about 1.11, while the two full runs of commit `120164d` on that host, back to back, read 1.20 (1.16-1.25) "
-            + "and 1.06 (1.02-1.13): the host's own swings are larger than Satchel's share. JFR samples threads only while they run Java code, so time in the "
-            + "kernel (the sockets, the wake-ups of the common pool's thread that Caffeine's drain schedules) is not in "
-            + "them; that is where to look next, with a profiler that sees native frames, which this VM (no hardware "
-            + "counters, no `perf`) does not offer.";
+            + "and 1.06 (1.02-1.13): the host's own swings are larger than Satchel's share. JFR samples threads only "
+            + "while they run Java code, so time in the kernel (the sockets, the wake-ups of the common pool's thread "
+            + "that Caffeine's drain schedules) is not in them; that is where to look next, with a profiler that sees "
+            + "native frames (`perf` is not available in this VM).";
 }

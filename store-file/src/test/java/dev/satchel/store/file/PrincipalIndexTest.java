@@ -15,13 +15,8 @@ import dev.satchel.testkit.CapturedLogs;
 import dev.satchel.testkit.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -135,7 +130,7 @@ class PrincipalIndexTest {
                 stored(manager, "user-" + i, Duration.ofMinutes(30));
                 stored(manager, null, Duration.ofMinutes(30));
             }
-            deleteRecursively(dir.resolve(PrincipalIndexFiles.FOLDER));
+            StoreFiles.deleteTree(dir.resolve(PrincipalIndexFiles.FOLDER));
 
             PrincipalIndex principals = (PrincipalIndex) manager;
             assertEquals(alices, ids(principals.findByPrincipal("alice")));
@@ -158,7 +153,7 @@ class PrincipalIndexTest {
             alices = stored(manager, "alice", Duration.ofMinutes(30));
         }
         // As an older Satchel, which kept no index, leaves a store: sessions and no index.
-        deleteRecursively(dir.resolve(PrincipalIndexFiles.FOLDER));
+        StoreFiles.deleteTree(dir.resolve(PrincipalIndexFiles.FOLDER));
         try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             assertEquals(Set.of(alices), ids(((PrincipalIndex) manager).findByPrincipal("alice")));
             assertEquals(1, LogLines.warnings(logs).size(), LogLines.warnings(logs).toString());
@@ -183,7 +178,7 @@ class PrincipalIndexTest {
         Path canary = Files.writeString(outside.resolve("canary"), "keep me");
         try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             String alices = stored(manager, "alice", Duration.ofMinutes(30));
-            deleteRecursively(dir.resolve(PrincipalIndexFiles.FOLDER));
+            StoreFiles.deleteTree(dir.resolve(PrincipalIndexFiles.FOLDER));
             Files.createSymbolicLink(dir.resolve(PrincipalIndexFiles.FOLDER), outside);
 
             String bobs = stored(manager, "bob", Duration.ofMinutes(30)); // a login removes the link and goes on
@@ -208,9 +203,9 @@ class PrincipalIndexTest {
         try (SessionManager manager = open(dir); CapturedLogs logs = CapturedLogs.of("dev.satchel")) {
             String alices = stored(manager, "alice", Duration.ofMinutes(30));
             String bobs = stored(manager, "bob", Duration.ofMinutes(30));
-            deleteRecursively(index.folderOf("alice"));
+            StoreFiles.deleteTree(index.folderOf("alice"));
             Files.writeString(index.folderOf("alice"), "not a folder");
-            deleteRecursively(index.folderOf("bob"));
+            StoreFiles.deleteTree(index.folderOf("bob"));
             Files.createSymbolicLink(index.folderOf("bob"), outside);
 
             PrincipalIndex principals = (PrincipalIndex) manager;
@@ -286,7 +281,7 @@ class PrincipalIndexTest {
                     // Out of the store in one step, as writers keep adding entries, then deleted.
                     Path gone = tmp.resolve("removed-index-" + rebuild);
                     Files.move(dir.resolve(PrincipalIndexFiles.FOLDER), gone, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    deleteRecursively(gone);
+                    StoreFiles.deleteTree(gone);
                     ((PrincipalIndex) reader).findByPrincipal("alice");
                 }
                 stop.set(true);
@@ -350,46 +345,6 @@ class PrincipalIndexTest {
 
     private static Set<String> ids(List<Session> sessions) {
         return sessions.stream().map(Session::id).collect(Collectors.toSet());
-    }
-
-    /**
-     * Deletes {@code root} and everything under it. A writer that was working in the folder when it was moved out
-     * of the store may still remove or add an entry in it meanwhile, so what vanishes during the walk is skipped
-     * and a folder that is not empty yet is walked again.
-     */
-    private static void deleteRecursively(Path root) throws Exception {
-        for (int pass = 0; Files.exists(root, NOFOLLOW_LINKS); pass++) {
-            assertTrue(pass < 100, () -> root + " still fills up after 100 passes");
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                        throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                    if (e instanceof NoSuchFileException) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                    throw e;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null && !(e instanceof NoSuchFileException)) {
-                        throw e;
-                    }
-                    try {
-                        Files.deleteIfExists(d);
-                    } catch (DirectoryNotEmptyException again) {
-                        // a late entry: the next pass removes it
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        }
     }
 
     private static String fileSystemOf(Path dir) {

@@ -51,7 +51,7 @@ class ScaleTest {
         try {
             writeAndSweep(tmp);
         } finally {
-            deleteRecursively(tmp);
+            StoreFiles.deleteTree(tmp);
         }
     }
 
@@ -65,14 +65,6 @@ class ScaleTest {
             return shm;
         }
         return Path.of(System.getProperty("java.io.tmpdir"));
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private void writeAndSweep(Path tmp) throws Exception {
@@ -106,7 +98,7 @@ class ScaleTest {
 
             Path oldIndex = tmp.resolve("old-index");
             Files.move(dir.resolve(PrincipalIndexFiles.FOLDER), oldIndex);
-            deleteRecursively(oldIndex); // first: tmpfs has inodes for one index only
+            StoreFiles.deleteTree(oldIndex); // first: tmpfs has inodes for one index only
             start = System.nanoTime();
             assertTrue(principals.findByPrincipal("user-3").stream().anyMatch(found -> found.id().equals(sample.get(3))));
             double rebuild = seconds(start);

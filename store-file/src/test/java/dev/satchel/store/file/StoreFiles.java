@@ -8,8 +8,13 @@ import dev.satchel.testkit.StoreBackdoor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -26,6 +31,49 @@ class StoreFiles implements StoreBackdoor {
 
     StoreFiles(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * Deletes {@code root} and everything under it; nothing if it does not exist. A writer still working in the
+     * folder (a store holds directory handles, so it follows a folder moved out of it) may remove or add entries
+     * meanwhile: what vanishes during the walk is skipped, and a folder not empty yet is walked again.
+     *
+     * @throws IllegalStateException if entries still appear after 100 passes
+     */
+    static void deleteTree(Path root) throws IOException {
+        for (int pass = 0; Files.exists(root, NOFOLLOW_LINKS); pass++) {
+            if (pass == 100) {
+                throw new IllegalStateException(root + " still fills up after 100 passes");
+            }
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    if (e != null && !(e instanceof NoSuchFileException)) {
+                        throw e;
+                    }
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (DirectoryNotEmptyException late) {
+                        // an entry added meanwhile: the next pass removes it
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
     }
 
     /** The file of session {@code sid}. */

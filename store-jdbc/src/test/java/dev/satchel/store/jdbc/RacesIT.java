@@ -137,7 +137,10 @@ class RacesIT {
     @Test
     @DisplayName("#1031, pinned: a write waiting on the row lock of a delete that then commits matches nothing")
     void writeBlockedByUncommittedDelete() throws Exception {
-        SessionManager writer = manager(pool(2));
+        // A statement timeout far above the wait below: with the default 5 s, a busy machine let the put time out
+        // before the lock wait was seen, and the test then waited for a lock wait that had already ended.
+        SessionManager writer = table.manager(pool(2)).statementTimeout(Duration.ofSeconds(60)).build();
+        managers.add(writer);
         Session s = writer.newSession();
         s.put("cart", 1);
         assertTrue(writer.put(s));
@@ -152,9 +155,9 @@ class RacesIT {
             ExecutorService thread = Executors.newSingleThreadExecutor();
             try {
                 Future<Boolean> put = thread.submit(() -> writer.put(loaded));
-                DatabaseServer.await("the put waits for the row lock", Duration.ofSeconds(30),
-                        () -> Databases.server(dialect).sessionsWaitingForLocks() == 1);
-                assertFalse(put.isDone());
+                DatabaseServer.await("the put waits for the row lock (or ends)", Duration.ofSeconds(30),
+                        () -> put.isDone() || Databases.server(dialect).sessionsWaitingForLocks() == 1);
+                assertFalse(put.isDone(), () -> "the put ended before the delete committed: " + outcome(put));
                 other.commit();
                 assertFalse(put.get(30, TimeUnit.SECONDS), "the writer learns the session is gone");
             } finally {
@@ -208,6 +211,15 @@ class RacesIT {
         HikariDataSource p = Databases.server(dialect).pool("races-" + pools.size(), size);
         pools.add(p);
         return p;
+    }
+
+    /** What a finished put returned or threw, for a failure message. */
+    private static String outcome(Future<Boolean> put) {
+        try {
+            return "returned " + put.get();
+        } catch (InterruptedException | ExecutionException e) {
+            return "threw " + (e.getCause() != null ? e.getCause() : e);
+        }
     }
 
     private SessionManager manager(HikariDataSource pool) {

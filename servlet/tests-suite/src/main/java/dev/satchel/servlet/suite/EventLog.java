@@ -1,10 +1,10 @@
 package dev.satchel.servlet.suite;
 
+import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
-import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
